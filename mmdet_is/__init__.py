@@ -1,0 +1,13 @@
+"""mmdet_is: importance-sampled training of single-stage detectors for MMDetection 3.x.
+
+Importing this package registers every component into MMDetection's registries;
+configs load it with ``custom_imports = dict(imports=['mmdet_is'])``.
+"""
+from .datasets import *  # noqa: F401,F403
+from .importance import *  # noqa: F401,F403
+from .models import *  # noqa: F401,F403
+from .utils import register_checkpoint_safe_globals
+
+register_checkpoint_safe_globals()
+
+__version__ = '0.1.0'

@@ -1,0 +1,3 @@
+from .kitti import KittiDataset
+
+__all__ = ['KittiDataset']

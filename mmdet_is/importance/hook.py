@@ -1,0 +1,142 @@
+"""The Hook where the detector and the sampler meet.
+
+After each training iteration it takes the per-image importance terms the
+head published for that step, maps them to dataset indices through the
+``sample_idx`` of each data sample, gathers them from all ranks and updates
+the :class:`~.sampler.ImportanceSampler`. It saves and restores the sampler in
+checkpoints and logs the sampler's diagnostics.
+"""
+import time
+from typing import Optional
+
+import numpy as np
+import torch
+from mmengine.dist import all_gather, get_world_size
+from mmengine.hooks import Hook
+from mmengine.logging import print_log
+
+from mmdet.registry import HOOKS
+from .image_scores import pop_importance
+from .sampler import ImportanceSampler
+
+CKPT_KEY = 'importance_sampler'
+
+
+def find_importance_sampler(dataloader) -> ImportanceSampler:
+    """The ImportanceSampler of a DataLoader, also under a batch sampler
+    wrapper such as mmdet's ``AspectRatioBatchSampler``.
+
+    Raises:
+        TypeError: the dataloader does not use an ImportanceSampler.
+    """
+    for sampler in (getattr(dataloader, 'sampler', None),
+                    getattr(getattr(dataloader, 'batch_sampler', None),
+                            'sampler', None)):
+        if isinstance(sampler, ImportanceSampler):
+            return sampler
+    raise TypeError(
+        'ImportanceSamplingHook needs train_dataloader.sampler = '
+        "dict(type='ImportanceSampler', batch_size=...), got "
+        f'{type(getattr(dataloader, "sampler", None)).__name__}')
+
+
+@HOOKS.register_module()
+class ImportanceSamplingHook(Hook):
+    """Turn each training step's per-image terms into importance scores.
+
+    Args:
+        log_interval (int | None): iterations between recomputing the O(N)
+            diagnostics (ESS, coverage, score quantiles); ``None``: the
+            LoggerHook's interval.
+
+    Logged (``train/importance_*``, text log and every vis backend):
+    ``ess_fraction`` (effective sample size ``(sum p)^2 / sum p^2`` over N),
+    ``coverage`` (fraction of images drawn at least once), ``score_q*``
+    (score quantiles), ``rejected_updates`` (non-finite scores kept out of
+    the table), ``time_ms`` (sampling + scoring time per iteration) and the
+    batch means of the classification and regression parts.
+
+    Raises:
+        TypeError: the train dataloader has no ImportanceSampler.
+        ValueError: the sampler's ``batch_size`` differs from the
+            dataloader's.
+        RuntimeError: the head published no importance terms (set
+            ``importance_cfg`` in the bbox head) or the data samples carry no
+            ``sample_idx`` (add it to ``PackDetInputs.meta_keys``).
+    """
+
+    priority = 'NORMAL'
+
+    def __init__(self, log_interval: Optional[int] = None) -> None:
+        self.log_interval = log_interval
+        self._stats = {}
+        self._draw_seconds = 0.0
+
+    def before_train(self, runner) -> None:
+        loader = runner.train_dataloader
+        self.sampler = find_importance_sampler(loader)
+        loader_batch = getattr(loader.batch_sampler, 'batch_size',
+                               loader.batch_size)
+        if loader_batch != self.sampler.batch_size:
+            raise ValueError(
+                f'ImportanceSampler batch_size={self.sampler.batch_size} but '
+                f'train_dataloader.batch_size={loader_batch}; set both alike')
+        if self.log_interval is None:
+            logger_hook = [h for h in runner.hooks
+                           if type(h).__name__ == 'LoggerHook']
+            self.log_interval = logger_hook[0].interval if logger_hook else 50
+        self._stats = self.sampler.diagnostics()
+        self._draw_seconds = self.sampler.draw_seconds
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
+                         outputs=None) -> None:
+        terms = pop_importance()
+        if terms is None:
+            raise RuntimeError(
+                'the model published no importance terms this step: set '
+                "importance_cfg=dict(heuristic='uis', reduction='mean') in "
+                'the bbox head (FCOSSoftmaxHead)')
+        t_update = time.perf_counter()
+        samples = data_batch['data_samples']
+        try:
+            idx = torch.tensor([s.metainfo['sample_idx'] for s in samples],
+                               dtype=torch.float64)
+        except KeyError:
+            raise RuntimeError(
+                "data samples have no 'sample_idx': add 'sample_idx' to "
+                'meta_keys of PackDetInputs in the train pipeline') from None
+        local = torch.stack([idx, terms['score'].detach().double().cpu()], 1)
+        if get_world_size() > 1:
+            local = torch.cat(all_gather(local.to(terms['score'].device)))
+        local = local.cpu().numpy()
+        self.sampler.update(local[:, 0].astype(np.int64), local[:, 1])
+
+        if self.every_n_train_iters(runner, self.log_interval):
+            self._stats = self.sampler.diagnostics()
+        # scoring in the head + this update + the sampler's draws since the
+        # last iteration (they run in the dataloader's main-process iterator)
+        elapsed = (time.perf_counter() - t_update + terms['seconds'] +
+                   self.sampler.draw_seconds - self._draw_seconds)
+        self._draw_seconds = self.sampler.draw_seconds
+        hub = runner.message_hub
+        for key, value in self._stats.items():
+            hub.update_scalar(f'train/importance_{key}', value)
+        hub.update_scalar('train/importance_time_ms', 1e3 * elapsed)
+        hub.update_scalar('train/importance_cls',
+                          float(terms['cls'].mean()))
+        hub.update_scalar('train/importance_reg',
+                          float(terms['reg'].mean()))
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        checkpoint[CKPT_KEY] = find_importance_sampler(
+            runner.train_dataloader).state_dict()
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        if not getattr(runner, '_resume', False):
+            return  # load_from: weights only, the sampler starts afresh
+        if CKPT_KEY not in checkpoint:
+            print_log('resumed checkpoint has no importance sampler state; '
+                      'the sampler starts afresh', logger='current')
+            return
+        find_importance_sampler(runner.train_dataloader).load_state_dict(
+            checkpoint[CKPT_KEY])

@@ -1,0 +1,271 @@
+"""ImportanceSampler: draws training images with probability from their scores.
+
+Source: thesis (Huang & Kvernes 2023) section 4.2, eq. 4.2 (p_i = s_i / S),
+eq. 4.3 (smoothing), Algorithm 5 (rejection-based sampling); method.md
+section 2 for the decisions (first random-permutation pass, fixed epoch
+length).
+"""
+import math
+import time
+from typing import Dict, Iterator, Optional, Sequence
+
+import numpy as np
+import torch
+from mmengine.dist import get_dist_info, sync_random_seed
+from torch.utils.data import Sampler
+
+from mmdet.registry import DATA_SAMPLERS
+from .score_table import ScoreTable
+
+MODES = ('multinomial', 'rejection')
+
+
+@DATA_SAMPLERS.register_module()
+class ImportanceSampler(Sampler):
+    """Sample with replacement, ``p_i ∝ s_i + smoothing`` (eqs. 4.2, 4.3).
+
+    The first ``ceil(N / global_batch)`` global batches are one random
+    permutation of the data set (wrapped to fill the last batch), so every
+    image is trained on, and scored, once. After it every global batch is
+    drawn from the scores:
+
+    * ``mode='multinomial'``: ``global_batch`` independent draws with
+      ``p_i = (s_i + c) / (S + N c)``, ``c = S / N^2`` (eq. 4.3) when
+      ``smoothing`` else 0.
+    * ``mode='rejection'`` (Algorithm 5): every slot of the global batch keeps
+      the image ``x_a`` it held last iteration; a candidate ``x_c`` drawn as
+      above replaces it unless ``q(x_a) > 2 q(x_c)`` or
+      ``q(x_c) < u (q(x_c) + q(x_a))``, ``u ~ U(0, 1)``. The last batch of the
+      permutation pass is the first set of active images.
+
+    Distributed: every rank holds the same table (the hook gathers each
+    step's scores from all ranks) and the same random stream (one shared
+    seed), draws the same global batch of ``batch_size * world_size`` images
+    and takes its own contiguous slice, so the effective batch is
+    ``batch_size * world_size`` as with mmengine's DefaultSampler.
+
+    The epoch length is fixed at ``ceil(N / (batch_size * world_size))``
+    iterations, so validation, logging and checkpoints stay regular.
+
+    Args:
+        dataset: the training set (only its length is used).
+        batch_size (int): images per GPU per iteration; must equal the
+            dataloader's ``batch_size`` (the hook checks).
+        seed (int | None): shared random seed; ``None`` syncs a random one.
+        smoothing (bool): add ``c = S / N^2`` to every score (eq. 4.3).
+        mode (str): ``'multinomial'`` or ``'rejection'``.
+        init_score (float): score of images not yet scored.
+
+    Raises:
+        ValueError: unknown ``mode``, ``batch_size < 1``, an empty dataset.
+    """
+
+    def __init__(self,
+                 dataset: Sequence,
+                 batch_size: int,
+                 seed: Optional[int] = None,
+                 smoothing: bool = True,
+                 mode: str = 'multinomial',
+                 init_score: float = 1.0) -> None:
+        if mode not in MODES:
+            raise ValueError(f'ImportanceSampler mode must be one of {MODES}, '
+                             f'got {mode!r}')
+        if batch_size < 1:
+            raise ValueError(f'batch_size must be >= 1, got {batch_size}')
+        self.rank, self.world_size = get_dist_info()
+        self.num_images = len(dataset)
+        self.batch_size = batch_size
+        self.global_batch = batch_size * self.world_size
+        self.iters_per_epoch = math.ceil(self.num_images / self.global_batch)
+        self.smoothing = smoothing
+        self.mode = mode
+        self.seed = sync_random_seed() if seed is None else seed
+        self.table = ScoreTable(self.num_images, init_score)
+        self.draw_counts = np.zeros(self.num_images, np.uint32)
+        self.rng = np.random.Generator(np.random.PCG64(self.seed))
+        self.batches_drawn = 0
+        self.num_rejected_updates = 0
+        self.draw_seconds = 0.0  # wall time spent in next_global_batch
+        self._first_pass: Optional[np.ndarray] = None
+        self._active: Optional[np.ndarray] = None
+
+    def __len__(self) -> int:
+        """Indices this rank yields per epoch: ``iters_per_epoch * batch``."""
+        return self.iters_per_epoch * self.batch_size
+
+    def set_epoch(self, epoch: int) -> None:
+        """No-op: the stream continues across epochs (called by
+        mmengine's DistSamplerSeedHook)."""
+
+    def __iter__(self) -> Iterator[int]:
+        lo = self.rank * self.batch_size
+        for _ in range(self.iters_per_epoch):
+            batch = self.next_global_batch()
+            yield from batch[lo:lo + self.batch_size].tolist()
+
+    # -- drawing ---------------------------------------------------------
+    def smoothing_value(self) -> float:
+        """``c = (1 / N^2) sum_i s_i`` (eq. 4.3), or 0 without smoothing."""
+        if not self.smoothing:
+            return 0.0
+        return self.table.total / self.num_images**2
+
+    def draw(self, k: int) -> np.ndarray:
+        """``k`` i.i.d. indices with ``p_i = (s_i + c) / (S + N c)``."""
+        total, c = self.table.total, self.smoothing_value()
+        mass = total + c * self.num_images
+        if mass <= 0:  # every score 0 and no smoothing: uniform
+            return self.rng.integers(self.num_images, size=k)
+        u = self.rng.random(k) * mass
+        from_table = u < total
+        out = np.empty(k, np.int64)
+        out[from_table] = self.table.sample(u[from_table])
+        if (~from_table).any():  # the smoothing mass: uniform over images
+            out[~from_table] = np.minimum(
+                ((u[~from_table] - total) / c).astype(np.int64),
+                self.num_images - 1)
+        return out
+
+    def q(self, idx: np.ndarray) -> np.ndarray:
+        """Unnormalised probability ``s_i + c`` of images ``idx``."""
+        return self.table[idx].astype(np.float64) + self.smoothing_value()
+
+    def _rejection_step(self, active: np.ndarray) -> np.ndarray:
+        candidates = self.draw(len(active))
+        q_a, q_c = self.q(active), self.q(candidates)
+        u = self.rng.random(len(active))
+        reject = (q_a > 2 * q_c) | (q_c < u * (q_c + q_a))
+        return np.where(reject, active, candidates)
+
+    def next_global_batch(self) -> np.ndarray:
+        """Draw the next global batch, ``(batch_size * world_size,)`` int64."""
+        t0 = time.perf_counter()
+        if self.batches_drawn < self.iters_per_epoch:
+            if self._first_pass is None:
+                perm = self.rng.permutation(self.num_images)
+                size = self.iters_per_epoch * self.global_batch
+                self._first_pass = np.resize(perm, size)  # wraps around
+            k = self.batches_drawn * self.global_batch
+            batch = self._first_pass[k:k + self.global_batch]
+            if self.batches_drawn == self.iters_per_epoch - 1:
+                self._first_pass = None
+        elif self.mode == 'rejection':
+            batch = self._rejection_step(self._active)
+        else:
+            batch = self.draw(self.global_batch)
+        self.batches_drawn += 1
+        self._active = batch
+        np.add.at(self.draw_counts, batch, 1)
+        self.draw_seconds += time.perf_counter() - t0
+        return batch
+
+    # -- scores ------------------------------------------------------------
+    def update(self, indices, scores) -> int:
+        """Replace the scores of ``indices`` (dataset indices) by ``scores``.
+
+        Non-finite or negative scores are not written: the old score stays
+        and the count ``num_rejected_updates`` grows.
+
+        Args:
+            indices: ``(k,)`` ints in ``[0, N)``; scores: ``(k,)`` floats.
+
+        Returns:
+            int: how many of the ``k`` updates were rejected.
+
+        Raises:
+            IndexError: an index outside ``[0, N)``.
+        """
+        idx = np.asarray(torch.as_tensor(indices).cpu(), np.int64).ravel()
+        val = np.asarray(torch.as_tensor(scores, dtype=torch.float64).cpu(),
+                         np.float64).ravel()
+        if idx.size and (idx.min() < 0 or idx.max() >= self.num_images):
+            raise IndexError(f'sample_idx out of range [0, {self.num_images})'
+                             f': {idx[(idx < 0) | (idx >= self.num_images)]}')
+        ok = np.isfinite(val) & (val >= 0)
+        self.table.update(idx[ok], val[ok].astype(np.float32))
+        rejected = int((~ok).sum())
+        self.num_rejected_updates += rejected
+        return rejected
+
+    def diagnostics(self, quantiles=(0.0, 0.5, 0.9, 0.99, 1.0),
+                    max_points: int = 1_000_000) -> Dict[str, float]:
+        """What a user needs to trust the sampler, O(N).
+
+        Returns:
+            dict: ``ess_fraction`` = ``(sum p)^2 / sum p^2 / N`` of the
+            sampling distribution (1 = uniform), ``coverage`` = fraction of
+            images drawn at least once, ``score_q<q>`` score quantiles
+            (estimated on an evenly strided subset of at most ``max_points``
+            images), ``rejected_updates``.
+        """
+        n, c, total = self.num_images, self.smoothing_value(), self.table.total
+        sum_p = total + n * c
+        sum_p2 = self.table.sum_of_squares() + 2 * c * total + n * c * c
+        stats = dict(
+            ess_fraction=(sum_p**2 / sum_p2 / n) if sum_p2 > 0 else 1.0,
+            coverage=float(np.count_nonzero(self.draw_counts)) / n,
+            rejected_updates=float(self.num_rejected_updates))
+        step = max(1, n // max_points)
+        values = np.quantile(self.table[slice(None, None, step)], quantiles)
+        for q, v in zip(quantiles, values):
+            stats[f'score_q{int(round(q * 100))}'] = float(v)
+        return stats
+
+    # -- checkpoint ----------------------------------------------------------
+    def state_dict(self) -> dict:
+        """Everything needed to continue the exact same stream.
+
+        Tensors and plain Python values only (loadable with torch's
+        ``weights_only=True``).
+        """
+        rng = self.rng.bit_generator.state
+        return dict(
+            num_images=self.num_images,
+            global_batch=self.global_batch,
+            scores=torch.from_numpy(self.table[:].copy()),
+            draw_counts=torch.from_numpy(
+                self.draw_counts.astype(np.int64)),
+            rng_state=str(rng['state']['state']),
+            rng_inc=str(rng['state']['inc']),
+            rng_has_uint32=int(rng['has_uint32']),
+            rng_uinteger=int(rng['uinteger']),
+            batches_drawn=self.batches_drawn,
+            num_rejected_updates=self.num_rejected_updates,
+            first_pass=None if self._first_pass is None else torch.from_numpy(
+                self._first_pass.copy()),
+            active=None if self._active is None else torch.from_numpy(
+                self._active.copy()))
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore :meth:`state_dict`.
+
+        Raises:
+            ValueError: the checkpoint was written for a data set of another
+                length or another global batch size.
+        """
+        if state['num_images'] != self.num_images:
+            raise ValueError(
+                f'cannot resume ImportanceSampler: the checkpoint holds scores '
+                f'for {state["num_images"]} images but the training set has '
+                f'{self.num_images}')
+        if state['global_batch'] != self.global_batch:
+            raise ValueError(
+                f'cannot resume ImportanceSampler: the checkpoint was written '
+                f'with a global batch of {state["global_batch"]} images, this '
+                f'run has {self.global_batch} (batch_size x world_size)')
+        scores = state['scores'].numpy().astype(np.float32)
+        self.table.scores[:self.num_images] = scores
+        self.table.rebuild()
+        self.draw_counts = state['draw_counts'].numpy().astype(np.uint32)
+        self.rng.bit_generator.state = dict(
+            bit_generator='PCG64',
+            state=dict(state=int(state['rng_state']),
+                       inc=int(state['rng_inc'])),
+            has_uint32=state['rng_has_uint32'],
+            uinteger=state['rng_uinteger'])
+        self.batches_drawn = state['batches_drawn']
+        self.num_rejected_updates = state['num_rejected_updates']
+        self._first_pass = None if state['first_pass'] is None else state[
+            'first_pass'].numpy().copy()
+        self._active = None if state['active'] is None else state[
+            'active'].numpy().copy()

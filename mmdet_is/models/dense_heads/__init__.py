@@ -1,0 +1,3 @@
+from .fcos_softmax_head import FCOSSoftmaxHead
+
+__all__ = ['FCOSSoftmaxHead']

@@ -1,0 +1,256 @@
+"""FCOS-style head with softmax cross-entropy, GIoU and don't-care masking.
+
+Source: thesis (Huang & Kvernes 2023) sections 2.2.5 and 4.1, loss eq. 4.1;
+optimal bias initialisation from Chen et al., "Is heuristic sampling necessary
+in training deep object detectors?" (method.md section 5).
+"""
+import math
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import torch
+import torch.nn as nn
+from mmcv.cnn import Scale
+from mmengine.structures import InstanceData
+from torch import Tensor
+
+from mmdet.models.dense_heads import AnchorFreeHead
+from mmdet.models.utils import multi_apply
+from mmdet.registry import MODELS, TASK_UTILS
+from mmdet.structures.bbox import distance2bbox
+from mmdet.utils import (ConfigType, InstanceList, MultiConfig,
+                         OptInstanceList, reduce_mean)
+from ...importance.image_scores import image_importance, publish_importance
+
+
+@MODELS.register_module()
+class FCOSSoftmaxHead(AnchorFreeHead):
+    """Anchor-free dense head: ``C + 1`` softmax logits and 4 side distances.
+
+    Differences from mmdet's :class:`~mmdet.models.dense_heads.FCOSHead`: no
+    centerness branch; ``C + 1`` logits (index ``C`` is background, mmdet's
+    convention) with softmax cross-entropy instead of sigmoid focal loss;
+    don't-care boxes (``batch_gt_instances_ignore``) give box targets but no
+    class gradient; the classification bias starts at the background prior.
+    Works with one level (the thesis: a DLA neck, stride 8) and with several
+    (e.g. mmdet's FPN; then set the assigner's ``regress_ranges``).
+
+    Per location the head predicts, in **stride units**, the distances
+    ``(l, t, r, b) >= 0`` (ReLU after a learnable per-level scale) from its point
+    ``(s/2 + x s, s/2 + y s)`` to the box sides. ``predict_by_feat`` multiplies
+    them by the stride, so detections are in pixels.
+
+    Loss (thesis eq. 4.1), with sums over all locations of the batch::
+
+        L = l_cls / N_care * sum care * CE(c, c*) + l_reg / N_pos * sum_pos GIoU
+
+    ``N_care`` and ``N_pos`` are averaged over GPUs (``reduce_mean``). Positive
+    locations are those assigned to any box, don't-care boxes included.
+
+    Args:
+        num_classes (int): ``C``, object classes without background.
+        in_channels (int): channels of the input feature map(s).
+        prior_prob (float): expected fraction of foreground locations, used for
+            the optimal bias initialisation: background bias ``log(1 - pi)``,
+            each class ``log(pi / C)``, so the initial softmax equals the prior
+            and the initial CE is minimal for a data set with that fraction.
+        assigner (dict): config of the point assigner (TASK_UTILS), default
+            :class:`~mmdet_is.models.DontCarePointAssigner`.
+        loss_cls (dict): must be a softmax loss (``use_sigmoid=False``).
+        loss_bbox (dict): a box-overlap loss on ``(x1, y1, x2, y2)`` boxes.
+        reg_bias_init (float): initial bias of the distance outputs, stride
+            units. Boxes that start as points (bias 0) have a GIoU gradient
+            near 0 (the overlap is a product of two near-zero sides); 1.0
+            starts every location with a 2 x 2 stride box.
+        importance_cfg (dict | None): when set, every ``loss_by_feat`` also
+            computes per-image importance terms from the same tensors
+            (detached, no extra pass) and publishes them for
+            :class:`~mmdet_is.importance.ImportanceSamplingHook`: keys
+            ``heuristic`` (``lis``, ``error``, ``uis``, ``closeness``),
+            ``reduction`` (``masked_mean``, ``mean``, ``sum``, ``max``,
+            ``area_weighted_mean``, ``rms``), ``ignore_regression`` (the -IR
+            variants). See :func:`~mmdet_is.importance.image_importance`.
+        Other args as for :class:`~mmdet.models.dense_heads.AnchorFreeHead`.
+
+    Raises:
+        ValueError: ``loss_cls`` uses sigmoid, or ``prior_prob`` not in (0, 1).
+    """
+
+    def __init__(self,
+                 num_classes: int,
+                 in_channels: int,
+                 strides: Sequence[int] = (8, ),
+                 prior_prob: float = 0.01,
+                 assigner: ConfigType = dict(type='DontCarePointAssigner'),
+                 loss_cls: ConfigType = dict(
+                     type='CrossEntropyLoss', use_sigmoid=False,
+                     loss_weight=1.0),
+                 loss_bbox: ConfigType = dict(type='GIoULoss', loss_weight=1.0),
+                 reg_bias_init: float = 1.0,
+                 importance_cfg: Optional[dict] = None,
+                 init_cfg: MultiConfig = dict(
+                     type='Normal', layer='Conv2d', std=0.01),
+                 **kwargs) -> None:
+        if loss_cls.get('use_sigmoid', False):
+            raise ValueError('FCOSSoftmaxHead needs a softmax loss_cls '
+                             '(use_sigmoid=False), got ' + repr(loss_cls))
+        if not 0 < prior_prob < 1:
+            raise ValueError(f'prior_prob must be in (0, 1), got {prior_prob}')
+        self.prior_prob = prior_prob
+        self.importance_cfg = importance_cfg
+        self.reg_bias_init = reg_bias_init
+        super().__init__(
+            num_classes=num_classes,
+            in_channels=in_channels,
+            strides=strides,
+            loss_cls=loss_cls,
+            loss_bbox=loss_bbox,
+            init_cfg=init_cfg,
+            **kwargs)
+        self.assigner = TASK_UTILS.build(assigner)
+
+    def _init_layers(self) -> None:
+        super()._init_layers()
+        self.scales = nn.ModuleList([Scale(1.0) for _ in self.strides])
+
+    def init_weights(self) -> None:
+        """Normal(0, 0.01) convs, then the classification bias from the prior."""
+        super().init_weights()
+        bias = torch.full_like(self.conv_cls.bias,
+                               math.log(self.prior_prob / self.num_classes))
+        bias[self.num_classes] = math.log(1 - self.prior_prob)
+        with torch.no_grad():
+            self.conv_cls.bias.copy_(bias)
+            self.conv_reg.bias.fill_(self.reg_bias_init)
+
+    def forward(self, x: Tuple[Tensor]) -> Tuple[List[Tensor], List[Tensor]]:
+        """Predict every level.
+
+        Args:
+            x: feature maps ``(B, in_channels, H_l, W_l)``, one per stride.
+
+        Returns:
+            cls_scores: per level ``(B, C + 1, H_l, W_l)`` logits.
+            bbox_preds: per level ``(B, 4, H_l, W_l)`` distances in stride
+            units, non-negative.
+        """
+        return multi_apply(self.forward_single, x, self.scales)
+
+    def forward_single(self, x: Tensor, scale: Scale) -> Tuple[Tensor, Tensor]:
+        cls_score, bbox_pred, _, _ = super().forward_single(x)
+        return cls_score, scale(bbox_pred).float().relu()
+
+    def get_targets(
+        self,
+        priors: Tensor,
+        batch_gt_instances: InstanceList,
+        batch_gt_instances_ignore: OptInstanceList = None
+    ) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
+        """Assign the locations of every image with ``self.assigner``.
+
+        Args:
+            priors: ``(P, 4)`` points and strides of all levels, pixels.
+            batch_gt_instances: per image ``bboxes (G, 4)``, ``labels (G,)``.
+            batch_gt_instances_ignore: per image don't-care ``bboxes (D, 4)``.
+
+        Returns:
+            labels ``(B, P)`` long in ``[0, C]`` (``C`` = background, also on
+            don't-care locations), bbox_targets ``(B, P, 4)`` in stride units,
+            care_mask ``(B, P)`` bool, obj_inds ``(B, P)`` long (index into
+            ``[gt boxes; don't-care boxes]`` of the image, -1 = background).
+        """
+        if batch_gt_instances_ignore is None:
+            batch_gt_instances_ignore = [None] * len(batch_gt_instances)
+        pred = InstanceData(priors=priors)
+        labels, targets, cares, objs = [], [], [], []
+        for gt, ignore in zip(batch_gt_instances, batch_gt_instances_ignore):
+            result = self.assigner.assign(pred, gt, ignore)
+            label = result.labels.clone()
+            label[label < 0] = self.num_classes
+            labels.append(label)
+            targets.append(result.get_extra_property('bbox_targets'))
+            cares.append(result.get_extra_property('care_mask'))
+            objs.append(result.get_extra_property('obj_inds'))
+        return (torch.stack(labels), torch.stack(targets), torch.stack(cares),
+                torch.stack(objs))
+
+    def loss_by_feat(
+            self,
+            cls_scores: List[Tensor],
+            bbox_preds: List[Tensor],
+            batch_gt_instances: InstanceList,
+            batch_img_metas: List[dict],
+            batch_gt_instances_ignore: OptInstanceList = None
+    ) -> Dict[str, Tensor]:
+        """Loss of thesis eq. 4.1.
+
+        Args:
+            cls_scores: per level ``(B, C + 1, H_l, W_l)`` logits.
+            bbox_preds: per level ``(B, 4, H_l, W_l)``, stride units.
+            batch_gt_instances: per image ``bboxes (G, 4)`` pixels, ``labels``.
+            batch_img_metas: per image meta information.
+            batch_gt_instances_ignore: per image don't-care ``bboxes (D, 4)``.
+
+        Returns:
+            dict: ``loss_cls`` and ``loss_bbox``, scalars.
+        """
+        featmap_sizes = [s.shape[-2:] for s in cls_scores]
+        priors = torch.cat(
+            self.prior_generator.grid_priors(
+                featmap_sizes, dtype=bbox_preds[0].dtype,
+                device=bbox_preds[0].device, with_stride=True))
+        labels, bbox_targets, care, obj_inds = self.get_targets(
+            priors, batch_gt_instances, batch_gt_instances_ignore)
+
+        cls_flat = torch.cat([
+            s.permute(0, 2, 3, 1).reshape(s.size(0), -1, self.cls_out_channels)
+            for s in cls_scores], dim=1)  # (B, P, C + 1)
+        bbox_flat = torch.cat([
+            b.permute(0, 2, 3, 1).reshape(b.size(0), -1, 4)
+            for b in bbox_preds], dim=1)  # (B, P, 4) stride units
+
+        n_care = reduce_mean(care.sum().float()).clamp(min=1.0)
+        loss_cls = self.loss_cls(
+            cls_flat.reshape(-1, self.cls_out_channels), labels.reshape(-1),
+            weight=care.reshape(-1).float(), avg_factor=n_care)
+
+        # Boxes in stride units (points / stride, distances in stride units):
+        # GIoU and IoU are scale invariant.
+        points = (priors[:, :2] / priors[:, 2:3]).expand(len(labels), -1, -1)
+        pred_boxes = distance2bbox(points, bbox_flat)
+        target_boxes = distance2bbox(points, bbox_targets)
+        pos = obj_inds >= 0  # (B, P): assigned to any box, don't-care too
+        n_pos = reduce_mean(pos.sum().float()).clamp(min=1.0)
+        if pos.any():
+            loss_bbox = self.loss_bbox(
+                pred_boxes[pos], target_boxes[pos], avg_factor=n_pos)
+        else:
+            loss_bbox = bbox_flat.sum() * 0
+        if self.importance_cfg is not None:
+            publish_importance(
+                image_importance(cls_flat.detach(), labels, care, obj_inds,
+                                 pred_boxes.detach(), target_boxes,
+                                 **self.importance_cfg))
+        return dict(loss_cls=loss_cls, loss_bbox=loss_bbox)
+
+    def predict_by_feat(self,
+                        cls_scores: List[Tensor],
+                        bbox_preds: List[Tensor],
+                        score_factors: Optional[List[Tensor]] = None,
+                        batch_img_metas: Optional[List[dict]] = None,
+                        cfg: Optional[ConfigType] = None,
+                        rescale: bool = False,
+                        with_nms: bool = True) -> InstanceList:
+        """Scale distances to pixels, then mmdet's softmax decoding and NMS.
+
+        Scores are ``softmax(logits)[:, :C]``; ``test_cfg`` gives ``score_thr``,
+        ``nms_pre``, ``nms`` (per-class, IoU threshold) and ``max_per_img``.
+
+        Returns:
+            list[InstanceData]: per image ``bboxes (K, 4)`` pixels (original
+            image when ``rescale``), ``scores (K,)`` probabilities,
+            ``labels (K,)``.
+        """
+        bbox_preds = [b * s for b, s in zip(bbox_preds, self.strides)]
+        return super().predict_by_feat(
+            cls_scores, bbox_preds, score_factors, batch_img_metas, cfg,
+            rescale, with_nms)

@@ -1,0 +1,3 @@
+from .dla_neck import DLANeck
+
+__all__ = ['DLANeck']

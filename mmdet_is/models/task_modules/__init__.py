@@ -1,0 +1,3 @@
+from .dontcare_point_assigner import DontCarePointAssigner
+
+__all__ = ['DontCarePointAssigner']

@@ -1,0 +1,120 @@
+import torch
+from mmengine.structures import InstanceData
+
+from mmdet.registry import TASK_UTILS
+
+
+def grid_priors(h, w, stride):
+    """Points (s/2 + x s, s/2 + y s), row-major, as MlvlPointGenerator."""
+    ys, xs = torch.meshgrid(torch.arange(h), torch.arange(w), indexing='ij')
+    pts = torch.stack([xs.flatten(), ys.flatten()], -1).float() * stride
+    pts += stride / 2
+    s = torch.full((h * w, 1), float(stride))
+    return torch.cat([pts, s, s], 1)
+
+
+def assign(boxes, labels, ignore_boxes=None, h=4, w=4, stride=8, **cfg):
+    assigner = TASK_UTILS.build(dict(type='DontCarePointAssigner', **cfg))
+    gt = InstanceData(bboxes=torch.tensor(boxes, dtype=torch.float32),
+                      labels=torch.tensor(labels))
+    ignore = None
+    if ignore_boxes is not None:
+        ignore = InstanceData(
+            bboxes=torch.tensor(ignore_boxes, dtype=torch.float32))
+    return assigner.assign(InstanceData(priors=grid_priors(h, w, stride)), gt,
+                           ignore)
+
+
+def idx(x, y, w=4, stride=8):
+    """Index of the location whose point is (x, y) pixels."""
+    return (y // stride) * w + x // stride
+
+
+# 4x4 grid, stride 8: points at 4, 12, 20, 28 in x and y.
+A = [0, 0, 16, 16]  # area 256: points x, y in {4, 12}
+B = [8, 8, 32, 32]  # area 576: points x, y in {12, 20, 28}
+D = [18, 18, 30, 30]  # don't-care, area 144: points x, y in {20, 28}
+
+
+def test_inside_outside_and_smallest_box_wins():
+    r = assign([A, B], [0, 1])
+    obj = r.get_extra_property('obj_inds')
+    assert obj[idx(4, 4)] == 0 and obj[idx(12, 4)] == 0
+    assert obj[idx(12, 12)] == 0  # in A (256) and B (576): A wins
+    assert obj[idx(20, 12)] == 1 and obj[idx(28, 28)] == 1
+    assert obj[idx(20, 4)] == -1 and obj[idx(4, 28)] == -1  # in no box
+    expected = torch.full((16, ), -1)
+    for x, y in [(4, 4), (12, 4), (4, 12), (12, 12)]:
+        expected[idx(x, y)] = 0
+    for x, y in [(20, 12), (28, 12), (12, 20), (20, 20), (28, 20), (12, 28),
+                 (20, 28), (28, 28)]:
+        expected[idx(x, y)] = 1
+    assert torch.equal(obj, expected)
+    assert torch.equal(r.gt_inds, expected + 1)
+    assert torch.equal(r.labels, expected)  # labels 0 (A), 1 (B), -1 bg
+    assert r.get_extra_property('care_mask').all()
+
+
+def test_point_on_the_border_is_outside():
+    # point (12, 4) lies on x1 = 12: not strictly inside.
+    r = assign([[12, 0, 40, 8]], [0])
+    obj = r.get_extra_property('obj_inds')
+    assert obj[idx(12, 4)] == -1 and obj[idx(20, 4)] == 0
+
+
+def test_targets_are_side_distances_divided_by_the_stride():
+    r = assign([A, B], [0, 1])
+    t = r.get_extra_property('bbox_targets')
+    # (4, 4) in A: l=4, t=4, r=12, b=12 pixels -> / 8
+    assert torch.allclose(t[idx(4, 4)], torch.tensor([0.5, 0.5, 1.5, 1.5]))
+    # (28, 12) in B: l=20, t=4, r=4, b=20 pixels -> / 8
+    assert torch.allclose(t[idx(28, 12)], torch.tensor([2.5, 0.5, 0.5, 2.5]))
+    assert (t[idx(4, 28)] == 0).all()
+    # stride 4 on the same box: the same pixels give twice the units
+    r4 = assign([[0, 0, 16, 16]], [0], h=4, w=4, stride=4)
+    t4 = r4.get_extra_property('bbox_targets')
+    # point (2, 2): l=2, t=2, r=14, b=14 pixels -> / 4
+    assert torch.allclose(t4[0], torch.tensor([0.5, 0.5, 3.5, 3.5]))
+
+
+def test_dontcare_gets_box_targets_but_care_mask_zero():
+    r = assign([A, B], [0, 1], ignore_boxes=[D])
+    obj = r.get_extra_property('obj_inds')
+    care = r.get_extra_property('care_mask')
+    t = r.get_extra_property('bbox_targets')
+    dc = [idx(x, y) for x, y in [(20, 20), (28, 20), (20, 28), (28, 28)]]
+    for i in dc:  # inside B and the smaller D: D wins (smallest box rule)
+        assert obj[i] == 2 and not care[i] and r.labels[i] == -1
+    assert care.sum() == 16 - 4
+    # (20, 20) in D: l=2, t=2, r=10, b=10 pixels -> / 8
+    assert torch.allclose(t[idx(20, 20)],
+                          torch.tensor([0.25, 0.25, 1.25, 1.25]))
+    assert r.num_gts == 3
+
+
+def test_real_box_smaller_than_dontcare_wins():
+    big_dc = [0, 0, 32, 32]
+    r = assign([A], [3], ignore_boxes=[big_dc])
+    care = r.get_extra_property('care_mask')
+    assert care[idx(4, 4)] and r.labels[idx(4, 4)] == 3
+    assert not care[idx(28, 28)]
+
+
+def test_no_boxes_all_background():
+    r = assign(torch.zeros(0, 4).tolist(), [])
+    assert (r.get_extra_property('obj_inds') == -1).all()
+    assert r.get_extra_property('care_mask').all()
+    assert (r.labels == -1).all()
+
+
+def test_center_sampling_and_regress_ranges_are_options():
+    wide = [0, 0, 32, 8]  # centre (16, 4); radius 0.75 * 8 = 6 px: (10, 22)
+    r = assign([wide], [0], center_sampling=True, center_sample_radius=0.75)
+    obj = r.get_extra_property('obj_inds')
+    assert obj[:4].tolist() == [-1, 0, 0, -1]  # x = 4, 12, 20, 28
+    # Every point of A has a largest side distance of 12 px; in B, (20, 20)
+    # has 12 px and (28, 28) has 20 px. Range [0, 13] keeps only the former.
+    r = assign([A, B], [0, 1], regress_ranges=[(0, 13)])
+    obj = r.get_extra_property('obj_inds')
+    assert obj[idx(4, 4)] == 0 and obj[idx(20, 20)] == 1
+    assert obj[idx(28, 28)] == -1
