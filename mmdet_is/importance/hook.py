@@ -40,6 +40,26 @@ def find_importance_sampler(dataloader) -> ImportanceSampler:
         f'{type(getattr(dataloader, "sampler", None)).__name__}')
 
 
+def update_from_all_ranks(sampler: ImportanceSampler, sample_idx,
+                          scores: torch.Tensor) -> None:
+    """Gather ``(sample_idx, score)`` of this step from every rank, in rank
+    order, and apply them all to this rank's table, so that every rank holds
+    the same scores.
+
+    Args:
+        sample_idx: ``(B,)`` dataset indices of this rank's images.
+        scores: ``(B,)`` their scores (any device).
+    """
+    local = torch.stack([
+        torch.as_tensor(sample_idx, dtype=torch.float64),
+        scores.detach().double().cpu()
+    ], 1)
+    if get_world_size() > 1:
+        local = torch.cat(all_gather(local.to(scores.device))).cpu()
+    local = local.numpy()
+    sampler.update(local[:, 0].astype(np.int64), local[:, 1])
+
+
 @HOOKS.register_module()
 class ImportanceSamplingHook(Hook):
     """Turn each training step's per-image terms into importance scores.
@@ -99,17 +119,12 @@ class ImportanceSamplingHook(Hook):
         t_update = time.perf_counter()
         samples = data_batch['data_samples']
         try:
-            idx = torch.tensor([s.metainfo['sample_idx'] for s in samples],
-                               dtype=torch.float64)
+            idx = [s.metainfo['sample_idx'] for s in samples]
         except KeyError:
             raise RuntimeError(
                 "data samples have no 'sample_idx': add 'sample_idx' to "
                 'meta_keys of PackDetInputs in the train pipeline') from None
-        local = torch.stack([idx, terms['score'].detach().double().cpu()], 1)
-        if get_world_size() > 1:
-            local = torch.cat(all_gather(local.to(terms['score'].device)))
-        local = local.cpu().numpy()
-        self.sampler.update(local[:, 0].astype(np.int64), local[:, 1])
+        update_from_all_ranks(self.sampler, idx, terms['score'])
 
         if self.every_n_train_iters(runner, self.log_interval):
             self._stats = self.sampler.diagnostics()

@@ -20,6 +20,21 @@ from .score_table import ScoreTable
 MODES = ('multinomial', 'rejection')
 
 
+def rejection_rule(q_active: np.ndarray, q_candidate: np.ndarray,
+                   u: np.ndarray) -> np.ndarray:
+    """Algorithm 5 (thesis 4.2.7): True where the candidate is rejected.
+
+    Rejected when ``q(x_a) > 2 q(x_c)`` or ``q(x_c) < u (q(x_c) + q(x_a))``.
+
+    Args:
+        q_active, q_candidate: ``(k,)`` (unnormalised) probabilities of the
+            active and the candidate image of each batch slot.
+        u: ``(k,)`` uniform numbers in ``[0, 1)``.
+    """
+    return (q_active > 2 * q_candidate) | (
+        q_candidate < u * (q_candidate + q_active))
+
+
 @DATA_SAMPLERS.register_module()
 class ImportanceSampler(Sampler):
     """Sample with replacement, ``p_i ∝ s_i + smoothing`` (eqs. 4.2, 4.3).
@@ -73,6 +88,7 @@ class ImportanceSampler(Sampler):
         if batch_size < 1:
             raise ValueError(f'batch_size must be >= 1, got {batch_size}')
         self.rank, self.world_size = get_dist_info()
+        self.dataset = dataset  # mmdet's AspectRatioBatchSampler reads it
         self.num_images = len(dataset)
         self.batch_size = batch_size
         self.global_batch = batch_size * self.world_size
@@ -132,9 +148,8 @@ class ImportanceSampler(Sampler):
 
     def _rejection_step(self, active: np.ndarray) -> np.ndarray:
         candidates = self.draw(len(active))
-        q_a, q_c = self.q(active), self.q(candidates)
         u = self.rng.random(len(active))
-        reject = (q_a > 2 * q_c) | (q_c < u * (q_c + q_a))
+        reject = rejection_rule(self.q(active), self.q(candidates), u)
         return np.where(reject, active, candidates)
 
     def next_global_batch(self) -> np.ndarray:

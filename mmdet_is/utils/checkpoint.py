@@ -5,7 +5,10 @@ calls ``torch.load`` without the argument, and its checkpoints hold a
 ``HistoryBuffer`` (message hub) and numpy arrays, so ``--resume`` fails with
 "Unsupported global ... HistoryBuffer" (mmengine issue #1655). Instead of
 turning the safety check off for every load, this allow-lists exactly the
-types an mmengine training checkpoint contains.
+types an mmengine training checkpoint contains. One of them is the builtin
+``getattr``: a HistoryBuffer pickles its statistics methods as
+``getattr(buffer, 'mean')``; the unpickler still builds nothing but
+allow-listed types, so ``getattr`` only reaches attributes of those.
 """
 import numpy as np
 import torch
@@ -33,10 +36,11 @@ def _numpy_globals() -> list:
 def register_checkpoint_safe_globals() -> None:
     """Allow-list the non-tensor types of mmengine training checkpoints.
 
-    Adds :class:`mmengine.logging.HistoryBuffer`, numpy arrays, dtypes and
+    Adds :class:`mmengine.logging.HistoryBuffer` (and ``getattr``, with which
+    it pickles its bound statistics methods), numpy arrays, dtypes and
     scalars to ``torch.serialization``'s safe globals. A no-op on torch < 2.4,
     which has no allow-list (and loads with ``weights_only=False``).
     """
     add = getattr(torch.serialization, 'add_safe_globals', None)
     if add is not None:
-        add([HistoryBuffer] + _numpy_globals())
+        add([HistoryBuffer, getattr] + _numpy_globals())

@@ -1,0 +1,17 @@
+# UIS (thesis eq. 4.5, object-wise mean reduction) on the bundled KITTI
+# frames: the baseline plus three changes - the head scores every image of a
+# step, the ImportanceSampler draws from the scores, and the hook connects them.
+_base_ = './fcos_baseline_kitti_tiny.py'
+
+model = dict(
+    bbox_head=dict(
+        importance_cfg=dict(
+            heuristic='uis', reduction='mean', ignore_regression=False)))
+train_dataloader = dict(
+    sampler=dict(
+        _delete_=True,
+        type='ImportanceSampler',
+        batch_size={{_base_.train_dataloader.batch_size}},
+        mode='multinomial',
+        smoothing=True))
+custom_hooks = [dict(type='ImportanceSamplingHook')]
