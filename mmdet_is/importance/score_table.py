@@ -4,8 +4,8 @@ Scores live in a float32 array; a sum tree in float64 sits over blocks of
 ``BLOCK`` scores. A draw descends the tree to a block and finishes with a
 cumulative sum inside it; an update sets scores and recomputes the sums of the
 touched blocks and their ancestors from their children (no accumulated
-drift). Memory: 4 bytes per image for the scores plus ``16 / BLOCK`` for the
-tree. No cap on N (``torch.multinomial`` / ``WeightedRandomSampler`` stop at
+drift). Memory: 4 bytes per image for the scores plus at most ``32 / BLOCK``
+for the tree (its leaves are padded to a power of two). No cap on N (``torch.multinomial`` / ``WeightedRandomSampler`` stop at
 2**24 categories).
 """
 import numpy as np
@@ -30,18 +30,21 @@ class ScoreTable:
         if not np.isfinite(init) or init < 0:
             raise ValueError(f'initial score must be finite and >= 0: {init}')
         self.n = n
-        num_blocks = -(-n // BLOCK)
-        self.num_leaves = 1 << max(0, (num_blocks - 1).bit_length())
+        self.num_blocks = -(-n // BLOCK)
+        self.num_leaves = 1 << max(0, (self.num_blocks - 1).bit_length())
         self.depth = self.num_leaves.bit_length() - 1
-        self.scores = np.zeros(self.num_leaves * BLOCK, np.float32)
+        # scores padded to whole blocks only; tree leaves past the last block
+        # stay 0
+        self.scores = np.zeros(self.num_blocks * BLOCK, np.float32)
         self.scores[:n] = init
         self.tree = np.zeros(2 * self.num_leaves, np.float64)
         self.rebuild()
 
     def rebuild(self) -> None:
         """Recompute the whole tree from the scores, O(N)."""
-        blocks = self.scores.reshape(self.num_leaves, BLOCK)
-        self.tree[self.num_leaves:] = blocks.sum(1, dtype=np.float64)
+        blocks = self.scores.reshape(self.num_blocks, BLOCK)
+        self.tree[self.num_leaves:self.num_leaves + self.num_blocks] = \
+            blocks.sum(1, dtype=np.float64)
         size = self.num_leaves
         while size > 1:
             half = size // 2
@@ -68,16 +71,19 @@ class ScoreTable:
         if idx.size == 0:
             return
         self.scores[idx] = values
-        blocks = np.unique(idx // BLOCK)
-        view = self.scores.reshape(self.num_leaves, BLOCK)
+        if idx.size * BLOCK >= self.scores.size:  # cheaper: O(N) rebuild
+            self.rebuild()
+            return
+        # Repeated blocks or nodes are recomputed to the same value, so no
+        # np.unique is needed (it would cost more than the duplicates).
+        blocks = idx // BLOCK
+        view = self.scores.reshape(self.num_blocks, BLOCK)
         self.tree[self.num_leaves + blocks] = view[blocks].sum(
             1, dtype=np.float64)
-        nodes = np.unique((blocks + self.num_leaves) // 2)
-        while nodes.size and nodes[-1] >= 1:
+        nodes = (blocks + self.num_leaves) // 2
+        for _ in range(self.depth):
             self.tree[nodes] = self.tree[2 * nodes] + self.tree[2 * nodes + 1]
-            if nodes[0] == 1:
-                break
-            nodes = np.unique(nodes // 2)
+            nodes //= 2
 
     def sample(self, u: np.ndarray) -> np.ndarray:
         """Inverse-CDF lookup: the image ``i`` with ``C_{i-1} <= u < C_i``.
@@ -93,11 +99,12 @@ class ScoreTable:
         node = np.ones(len(u), np.int64)
         for _ in range(self.depth):
             left = self.tree[2 * node]
-            right = u >= left
+            # never step into an empty subtree (float rounding at the edge)
+            right = (u >= left) & (self.tree[2 * node + 1] > 0)
             u -= left * right
             node = 2 * node + right
         block = node - self.num_leaves
-        vals = self.scores.reshape(self.num_leaves, BLOCK)[block]
+        vals = self.scores.reshape(self.num_blocks, BLOCK)[block]
         cums = np.cumsum(vals, axis=1, dtype=np.float64)
         j = np.minimum((cums <= u[:, None]).sum(1), BLOCK - 1)
         rows = np.arange(len(u))
