@@ -55,7 +55,12 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 
 # Don't-care boxes (ignore_flag) become iscrowd ignore regions in pycocotools.
-val_evaluator = dict(
-    type='CocoMetric', ann_file=None, metric='bbox', classwise=True,
-    format_only=False, backend_args=backend_args)
+# CocoMetric: COCO's standard keys (coco/...); StratifiedCocoMetric: the
+# thesis metric, all-point AP@0.5 by class x relative size (strat/...).
+val_evaluator = [
+    dict(type='CocoMetric', ann_file=None, metric='bbox', classwise=True,
+         format_only=False, backend_args=backend_args),
+    dict(type='StratifiedCocoMetric', ann_file=None,
+         area_fractions=(0.0033, 0.03), backend_args=backend_args)
+]
 test_evaluator = val_evaluator
