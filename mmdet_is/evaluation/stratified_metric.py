@@ -26,6 +26,7 @@ from mmengine.logging import MMLogger
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
+from mmdet.datasets.api_wrappers import COCO as MMDetCOCO
 from mmdet.evaluation import CocoMetric
 from mmdet.registry import METRICS
 
@@ -224,7 +225,8 @@ class StratifiedCocoMetric(CocoMetric):
         with tempfile.TemporaryDirectory() as tmp:
             prefix = osp.join(tmp, 'results')
             if self._coco_api is None:
-                self._coco_api = COCO(self.gt_to_coco_json(gts, prefix))
+                self._coco_api = MMDetCOCO(self.gt_to_coco_json(gts,
+                                                                prefix))
             if self.cat_ids is None:
                 self.cat_ids = self._coco_api.get_cat_ids(
                     cat_names=self.dataset_meta['classes'])
