@@ -1,0 +1,135 @@
+"""Diagnostics of an importance-sampling run, as one PNG.
+
+Panels: the effective sample size of the sampling distribution and the
+coverage (fraction of images drawn at least once) over iterations, from the
+run's ``vis_data/scalars.json`` (``importance_ess_fraction``,
+``importance_coverage``, logged by ImportanceSamplingHook); and how often each
+image was drawn, as histograms per class of the objects the image holds, from
+the draw counts saved in a checkpoint.
+
+    python tools/analysis/sampler_report.py WORK_DIR [--checkpoint CKPT]
+        [--config CFG] [--out sampler_report.png]
+
+``--checkpoint`` defaults to the work dir's last checkpoint, ``--config`` to
+the config dumped in the work dir (its train dataset gives each image's
+classes).
+"""
+import argparse
+import glob
+import json
+import os.path as osp
+from typing import Dict, List
+
+import numpy as np
+
+
+def read_series(scalars_path: str, keys: List[str]) -> Dict[str, tuple]:
+    """``{key: (steps, values)}`` of training records that have ``key``."""
+    series = {k: ([], []) for k in keys}
+    with open(scalars_path) as f:
+        for line in f:
+            if not line.strip():
+                continue
+            rec = json.loads(line)
+            for k in keys:
+                if k in rec:
+                    series[k][0].append(rec['step'])
+                    series[k][1].append(rec[k])
+    return series
+
+
+def classes_per_image(dataset) -> List[set]:
+    """The set of class names of each image's cared (non-ignored) objects."""
+    names = dataset.metainfo['classes']
+    out = []
+    for i in range(len(dataset)):
+        inst = dataset.get_data_info(i)['instances']
+        out.append({names[x['bbox_label']] for x in inst
+                    if not x.get('ignore_flag', 0)})
+    return out
+
+
+def plot_report(series, draw_counts: np.ndarray, image_classes: List[set],
+                class_names, out_file: str) -> None:
+    """Write the three-panel PNG."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(14, 3.6))
+    for ax, key, title in (
+            (axes[0], 'importance_ess_fraction',
+             'effective sample size / N'),
+            (axes[1], 'importance_coverage', 'images drawn at least once')):
+        steps, values = series[key]
+        ax.plot(steps, values)
+        ax.set_ylim(0, 1.05)
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel('iteration')
+    bins = np.arange(draw_counts.max() + 2) - 0.5
+    groups = [(name, [i for i, c in enumerate(image_classes) if name in c])
+              for name in class_names]
+    groups.append(('no objects',
+                   [i for i, c in enumerate(image_classes) if not c]))
+    for name, idx in groups:
+        if idx:
+            axes[2].hist(draw_counts[idx], bins=bins, histtype='step',
+                         density=True, label=f'{name} ({len(idx)} images)')
+    axes[2].set_title('times each image was drawn, by class', fontsize=10)
+    axes[2].set_xlabel('draws')
+    axes[2].set_ylabel('fraction of images')
+    axes[2].legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out_file, dpi=110)
+    plt.close(fig)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('work_dir')
+    parser.add_argument('--checkpoint')
+    parser.add_argument('--config')
+    parser.add_argument('--out', default='sampler_report.png')
+    args = parser.parse_args()
+
+    import torch
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    import mmdet_is  # noqa: F401  (registers datasets; safe torch.load)
+    from mmdet.registry import DATASETS
+
+    scalars = sorted(glob.glob(osp.join(args.work_dir, '*', 'vis_data',
+                                        'scalars.json')))
+    if not scalars:
+        raise FileNotFoundError(f'no */vis_data/scalars.json in '
+                                f'{args.work_dir}')
+    ckpt_path = args.checkpoint
+    if ckpt_path is None:
+        with open(osp.join(args.work_dir, 'last_checkpoint')) as f:
+            ckpt_path = f.read().strip()
+    ckpt = torch.load(ckpt_path, map_location='cpu', weights_only=True)
+    if 'importance_sampler' not in ckpt:
+        raise KeyError(f'{ckpt_path} holds no importance_sampler state: '
+                       'was the run trained with ImportanceSamplingHook?')
+    counts = ckpt['importance_sampler']['draw_counts'].numpy()
+    cfg_path = args.config or sorted(
+        glob.glob(osp.join(args.work_dir, '*.py')))[-1]
+    cfg = Config.fromfile(cfg_path)
+    init_default_scope('mmdet')
+    dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    if len(dataset) != len(counts):
+        raise ValueError(f'{ckpt_path} has draw counts for {len(counts)} '
+                         f'images, the dataset of {cfg_path} has '
+                         f'{len(dataset)}')
+    series = read_series(scalars[-1], ['importance_ess_fraction',
+                                       'importance_coverage'])
+    plot_report(series, counts, classes_per_image(dataset),
+                dataset.metainfo['classes'], args.out)
+    print(f'wrote {args.out}: {len(counts)} images, '
+          f'{int(counts.sum())} draws, final ESS fraction '
+          f'{series["importance_ess_fraction"][1][-1]:.3f}')
+
+
+if __name__ == '__main__':
+    main()
