@@ -226,11 +226,13 @@ def plot_panels(methods: Dict[str, List[dict]], baseline: str,
         for c in range(cols):
             ax, metric = axes[r][c], panels[r][c]
             table = speedups(methods, baseline, metric)
+            drawn = False
             for m, (name, runs) in enumerate(methods.items()):
                 iters, mean, std, _ = mean_curve(runs, metric)
                 if len(iters) == 0:
                     continue
                 color = colors[m % len(colors)]
+                drawn = True
                 ax.plot(iters, mean, color=color,
                         label=f'{name} ({len(runs)} runs)')
                 ax.fill_between(iters, mean - std, mean + std, color=color,
@@ -246,6 +248,9 @@ def plot_panels(methods: Dict[str, List[dict]], baseline: str,
             if 'peak' in base:
                 ax.axhline(base['peak'], color='k', ls='--', lw=0.8)
                 ax.axvline(base['it_base'], color='k', ls='--', lw=0.8)
+            if not drawn:
+                ax.text(0.5, 0.5, 'no ground truth', ha='center',
+                        va='center', transform=ax.transAxes, color='gray')
             ax.set_title(titles[r][c], fontsize=9)
             ax.set_xlabel('iteration', fontsize=8)
             ax.tick_params(labelsize=7)
@@ -268,6 +273,16 @@ def class_names(methods: Dict[str, List[dict]], prefix: str) -> List[str]:
                     if name and name not in names:
                         names.append(name)
     return names
+
+
+def num_gt(methods: Dict[str, List[dict]], key: str) -> str:
+    """The ground-truth count logged under ``key`` (the validation set is
+    the same for every run), or '?' when no run logged it."""
+    for runs in methods.values():
+        for run in runs:
+            if key in run['val']:
+                return str(int(max(run['val'][key].values())))
+    return '?'
 
 
 def parse_runs(specs: List[str]) -> Dict[str, List[dict]]:
@@ -324,7 +339,8 @@ def main():
     if names:
         plot_panels(methods, args.baseline,
                     [[f'{p}/AP50_{n}_{s}' for s in SIZES] for n in names],
-                    [[f'{n} {s}' for s in SIZES] for n in names],
+                    [[f'{n} {s}, {num_gt(methods, f"{p}/num_gt_{n}_{s}")} '
+                      'objects' for s in SIZES] for n in names],
                     osp.join(args.out_dir, 'speedup_by_class_size.png'),
                     'AP@0.5 by class x size')
     print(f'plots and table written to {args.out_dir}/')
