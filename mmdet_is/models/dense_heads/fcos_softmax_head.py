@@ -19,7 +19,9 @@ from mmdet.registry import MODELS, TASK_UTILS
 from mmdet.structures.bbox import distance2bbox
 from mmdet.utils import (ConfigType, InstanceList, MultiConfig,
                          OptInstanceList, reduce_mean)
+from ...importance.heuristics import get_heuristic
 from ...importance.image_scores import image_importance, publish_importance
+from ...importance.reductions import REDUCTIONS
 
 
 @MODELS.register_module()
@@ -73,6 +75,7 @@ class FCOSSoftmaxHead(AnchorFreeHead):
 
     Raises:
         ValueError: ``loss_cls`` uses sigmoid, or ``prior_prob`` not in (0, 1).
+        KeyError: ``importance_cfg`` names an unknown heuristic or reduction.
     """
 
     def __init__(self,
@@ -95,6 +98,12 @@ class FCOSSoftmaxHead(AnchorFreeHead):
                              '(use_sigmoid=False), got ' + repr(loss_cls))
         if not 0 < prior_prob < 1:
             raise ValueError(f'prior_prob must be in (0, 1), got {prior_prob}')
+        if importance_cfg is not None:  # fail at build, not at step 1
+            get_heuristic(importance_cfg.get('heuristic', 'uis'))
+            reduction = importance_cfg.get('reduction', 'mean')
+            if reduction not in REDUCTIONS:
+                raise KeyError(f'unknown importance reduction {reduction!r}; '
+                               f'valid: {REDUCTIONS}')
         self.prior_prob = prior_prob
         self.importance_cfg = importance_cfg
         self.reg_bias_init = reg_bias_init
@@ -136,6 +145,8 @@ class FCOSSoftmaxHead(AnchorFreeHead):
         return multi_apply(self.forward_single, x, self.scales)
 
     def forward_single(self, x: Tensor, scale: Scale) -> Tuple[Tensor, Tensor]:
+        """One level: logits ``(B, C + 1, H, W)`` and ReLU(scale * distances)
+        ``(B, 4, H, W)`` in stride units."""
         cls_score, bbox_pred, _, _ = super().forward_single(x)
         return cls_score, scale(bbox_pred).float().relu()
 
