@@ -230,8 +230,6 @@ class StratifiedCocoMetric(CocoMetric):
             if self.cat_ids is None:
                 self.cat_ids = self._coco_api.get_cat_ids(
                     cat_names=self.dataset_meta['classes'])
-            if self.img_ids is None:
-                self.img_ids = self._coco_api.get_img_ids()
             dets = load(self.results2json(preds, prefix)['bbox'])
         names = list(self.dataset_meta['classes'])
         out = evaluate_stratified(self._coco_api, dets, self.cat_ids, names,

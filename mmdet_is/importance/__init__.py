@@ -2,14 +2,15 @@ from .heuristics import HEURISTICS, get_heuristic, register_heuristic
 from .hook import (ImportanceSamplingHook, find_importance_sampler,
                    update_from_all_ranks)
 from .image_scores import image_importance, pop_importance, publish_importance
-from .reductions import REDUCTIONS, masked_mean, object_wise, reduce_terms
+from .reductions import (REDUCTIONS, check_reduction, masked_mean, object_wise,
+                         reduce_terms)
 from .sampler import ImportanceSampler, rejection_rule
 from .score_table import ScoreTable
 
 __all__ = [
     'HEURISTICS', 'get_heuristic', 'register_heuristic',
     'ImportanceSamplingHook', 'find_importance_sampler', 'image_importance',
-    'pop_importance', 'publish_importance', 'REDUCTIONS', 'masked_mean',
+    'pop_importance', 'publish_importance', 'REDUCTIONS', 'check_reduction', 'masked_mean',
     'object_wise', 'reduce_terms', 'ImportanceSampler', 'ScoreTable',
     'rejection_rule', 'update_from_all_ranks'
 ]

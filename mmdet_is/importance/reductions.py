@@ -21,6 +21,13 @@ REDUCTIONS = ('masked_mean', 'mean', 'sum', 'max', 'area_weighted_mean',
               'rms')
 
 
+def check_reduction(name: str) -> None:
+    """Raises KeyError for a name not in :data:`REDUCTIONS` (listing them)."""
+    if name not in REDUCTIONS:
+        raise KeyError(f'unknown importance reduction {name!r}; valid: '
+                       f'{REDUCTIONS}')
+
+
 def masked_mean(term: Tensor, mask: Tensor) -> Tensor:
     """Mean of ``term`` over ``mask`` per image, ``(B, P) -> (B,)``; 0 if empty."""
     mask = mask.to(term.dtype)
@@ -91,9 +98,7 @@ def reduce_terms(cls_term: Tensor, reg_term: Tensor, care: Tensor,
     Raises:
         KeyError: unknown reduction (the message lists the valid ones).
     """
-    if reduction not in REDUCTIONS:
-        raise KeyError(f'unknown importance reduction {reduction!r}; valid: '
-                       f'{REDUCTIONS}')
+    check_reduction(reduction)
     pos = obj_inds >= 0
     if reduction == 'masked_mean':
         return masked_mean(cls_term, care), masked_mean(reg_term, pos)

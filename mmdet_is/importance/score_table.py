@@ -5,8 +5,8 @@ Scores live in a float32 array; a sum tree in float64 sits over blocks of
 cumulative sum inside it; an update sets scores and recomputes the sums of the
 touched blocks and their ancestors from their children (no accumulated
 drift). Memory: 4 bytes per image for the scores plus at most ``32 / BLOCK``
-for the tree (its leaves are padded to a power of two). No cap on N (``torch.multinomial`` / ``WeightedRandomSampler`` stop at
-2**24 categories).
+for the tree (its leaves are padded to a power of two). No cap on N
+(``torch.multinomial`` / ``WeightedRandomSampler`` stop at 2**24 categories).
 """
 import numpy as np
 

@@ -21,7 +21,7 @@ from mmdet.utils import (ConfigType, InstanceList, MultiConfig,
                          OptInstanceList, reduce_mean)
 from ...importance.heuristics import get_heuristic
 from ...importance.image_scores import image_importance, publish_importance
-from ...importance.reductions import REDUCTIONS
+from ...importance.reductions import check_reduction
 
 
 @MODELS.register_module()
@@ -100,10 +100,7 @@ class FCOSSoftmaxHead(AnchorFreeHead):
             raise ValueError(f'prior_prob must be in (0, 1), got {prior_prob}')
         if importance_cfg is not None:  # fail at build, not at step 1
             get_heuristic(importance_cfg.get('heuristic', 'uis'))
-            reduction = importance_cfg.get('reduction', 'mean')
-            if reduction not in REDUCTIONS:
-                raise KeyError(f'unknown importance reduction {reduction!r}; '
-                               f'valid: {REDUCTIONS}')
+            check_reduction(importance_cfg.get('reduction', 'mean'))
         self.prior_prob = prior_prob
         self.importance_cfg = importance_cfg
         self.reg_bias_init = reg_bias_init
