@@ -20,6 +20,11 @@ setup(
         'numpy',
         'matplotlib',
         'pillow',
+        'tqdm',
+        # ZOD devkit; zod 0.8.0 imports JSONSerializable, gone in
+        # dataclass-wizard 1.0
+        'zod==0.8.0',
+        'dataclass-wizard<1',
     ],
     extras_require=dict(tests=['pytest']),
 )

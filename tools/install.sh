@@ -12,7 +12,10 @@ if ! "$PY" -c "import torch" 2>/dev/null; then
   "$PY" -m pip install "torch==2.13.0"
 fi
 "$PY" -m pip install "setuptools>=77.0.3,<82" wheel ninja "numpy" "pycocotools>=2.0.8" \
-  "mmengine==0.10.7" "matplotlib" "tensorboard" "opencv-python-headless" "scipy"
+  "mmengine==0.10.7" "matplotlib" "tensorboard" "opencv-python-headless" "scipy" "tqdm"
+# The ZOD devkit; zod 0.8.0 imports dataclass_wizard.JSONSerializable, which
+# dataclass-wizard 1.0 removed.
+"$PY" -m pip install "zod==0.8.0" "dataclass-wizard<1"
 
 # mmcv 2.1.0 with its compiled ops; PyPI has only the source, built against the
 # installed torch (no build isolation, or the ops are silently left out).

@@ -1,3 +1,5 @@
 from .kitti import KittiDataset
+from .transforms import FarRoICrop
+from .zod import ZODDataset
 
-__all__ = ['KittiDataset']
+__all__ = ['KittiDataset', 'FarRoICrop', 'ZODDataset']
