@@ -1,17 +1,12 @@
-import importlib.util
 import json
 import os.path as osp
 
 import numpy as np
 from PIL import Image
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, load_tool
 
-spec = importlib.util.spec_from_file_location(
-    'sampler_report',
-    osp.join(REPO_ROOT, 'tools', 'analysis', 'sampler_report.py'))
-report = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(report)
+report = load_tool('analysis/sampler_report.py')
 
 
 def test_series_and_report_png(tmp_path):

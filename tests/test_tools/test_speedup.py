@@ -1,16 +1,11 @@
 """The speed-up tool on hand-written mmengine scalars.json files."""
-import importlib.util
 import json
-import os.path as osp
 
 import pytest
 
-from conftest import REPO_ROOT
+from conftest import load_tool
 
-spec = importlib.util.spec_from_file_location(
-    'speedup', osp.join(REPO_ROOT, 'tools', 'analysis', 'speedup.py'))
-speedup = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(speedup)
+speedup = load_tool('analysis/speedup.py')
 
 
 def write_run(root, name, curve, time_per_iter=1.0, every=100, batch=None,
