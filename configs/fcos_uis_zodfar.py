@@ -1,0 +1,19 @@
+# UIS (thesis eq. 4.5, object-wise mean reduction) on ZODFAR, the thesis'
+# best sampler:
+#   mim train mmdet configs/fcos_uis_zodfar.py
+# The baseline plus: the head scores each image of a step, the
+# ImportanceSampler draws from the scores, the hook connects them.
+_base_ = './fcos_baseline_zodfar.py'
+
+model = dict(
+    bbox_head=dict(
+        importance_cfg=dict(
+            heuristic='uis', reduction='mean', ignore_regression=False)))
+train_dataloader = dict(
+    sampler=dict(
+        _delete_=True,
+        type='ImportanceSampler',
+        batch_size={{_base_.train_dataloader.batch_size}},
+        mode='multinomial',
+        smoothing=True))
+custom_hooks = [dict(type='ImportanceSamplingHook')]

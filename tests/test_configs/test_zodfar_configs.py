@@ -1,0 +1,122 @@
+"""Every ZODFAR config builds; the UIS one trains a few iterations on a
+converted fixture through stock tools/train.py."""
+import glob
+import json
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+from conftest import REPO_ROOT, load_tool
+from mmdet.registry import DATASETS, MODELS
+from mmdet_is.testing import ZodFixtureObject as O
+from mmdet_is.testing import write_zod_fixture
+
+ZODFAR_CONFIGS = sorted(glob.glob(osp.join(REPO_ROOT, 'configs',
+                                           '*_zodfar.py')))
+FRAMES = {f'{i:06d}': ('train' if i < 5 else 'val', [
+    O('Vehicle', (1300 + 40 * i, 950, 1500 + 40 * i, 1100)),
+    O('Pedestrian', (2000, 1000, 2030, 1080)),
+    O('Inconclusive', (1700, 1000, 1710, 1006), unclear=True)])
+    for i in range(1, 7)}
+
+
+@pytest.fixture(scope='module')
+def zod_and_zodfar(tmp_path_factory):
+    zod = str(tmp_path_factory.mktemp('zod'))
+    zodfar = str(tmp_path_factory.mktemp('zodfar'))
+    write_zod_fixture(zod, FRAMES)
+    conv = load_tool('dataset_converters/zod_to_zodfar.py')
+    assert conv.main([zod, zodfar, '--version', 'mini', '--workers', '0']) == 0
+    return zod, zodfar
+
+
+def data_root_options(root):
+    return [f'{k}_dataloader.dataset.data_root={root}'
+            for k in ('train', 'val', 'test')]
+
+
+def test_the_thesis_configs_are_all_there():
+    names = {osp.basename(c) for c in ZODFAR_CONFIGS}
+    assert {'fcos_baseline_zodfar.py', 'fcos_uis_zodfar.py',
+            'fcos_lis_zodfar.py', 'fcos_uis_ir_zodfar.py',
+            'fcos_uis_rb_zodfar.py', 'retinanet_r50_fpn_zodfar.py'} <= names
+
+
+@pytest.mark.parametrize('path', ZODFAR_CONFIGS,
+                         ids=[osp.basename(c) for c in ZODFAR_CONFIGS])
+def test_zodfar_config_builds(path, zod_and_zodfar):
+    cfg = Config.fromfile(path)
+    init_default_scope('mmdet')
+    cfg.train_dataloader.dataset.data_root = zod_and_zodfar[1]
+    ds = DATASETS.build(cfg.train_dataloader.dataset)
+    assert ds.metainfo['classes'] == ('Pedestrian', 'Vehicle',
+                                      'VulnerableVehicle', 'Animal')
+    assert len(ds) == 4 and ds[0]['inputs'].shape == (3, 384, 1280)
+    model = MODELS.build(cfg.model)
+    assert model.bbox_head.num_classes == 4
+    if 'fcos_' in path:  # the thesis hyperparameters
+        assert cfg.train_dataloader.batch_size == 128
+        assert cfg.optim_wrapper.optimizer == dict(
+            type='Adam', lr=1e-3, betas=(0.9, 0.999), eps=1e-7,
+            weight_decay=0.0)
+        assert cfg.train_cfg.max_epochs == 350
+        assert (cfg.model.test_cfg.score_thr,
+                cfg.model.test_cfg.nms.iou_threshold) == (0.5, 0.5)
+    importance = cfg.model.bbox_head.get('importance_cfg')
+    expected = {  # (heuristic, ignore_regression, sampler mode)
+        'fcos_uis_zodfar.py': ('uis', False, 'multinomial'),
+        'fcos_lis_zodfar.py': ('lis', False, 'multinomial'),
+        'fcos_uis_ir_zodfar.py': ('uis', True, 'multinomial'),
+        'fcos_uis_rb_zodfar.py': ('uis', False, 'rejection'),
+    }.get(osp.basename(path))
+    if expected is None:
+        assert importance is None
+        assert cfg.train_dataloader.sampler.type == 'DefaultSampler'
+    else:
+        assert (importance.heuristic, importance.ignore_regression,
+                cfg.train_dataloader.sampler.mode) == expected
+
+
+def test_online_zodfar_config_reads_the_same_frames(zod_and_zodfar):
+    cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs', '_base_',
+                                   'datasets', 'zodfar_online.py'))
+    init_default_scope('mmdet')
+    online = DATASETS.build(dict(cfg.val_dataloader.dataset,
+                                 data_root=zod_and_zodfar[0], version='mini'))
+    cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs', '_base_',
+                                   'datasets', 'zodfar.py'))
+    offline = DATASETS.build(dict(cfg.val_dataloader.dataset,
+                                  data_root=zod_and_zodfar[1]))
+    a, b = online[0], offline[0]
+    assert (a['inputs'] == b['inputs']).all()
+    assert a['data_samples'].instances == b['data_samples'].instances
+    assert a['data_samples'].ori_shape == (384, 1280)
+
+
+def test_uis_zodfar_trains_with_stock_train_py(zod_and_zodfar, tmp_path):
+    options = data_root_options(zod_and_zodfar[1]) + [
+        'train_dataloader.batch_size=2', 'train_dataloader.sampler.batch_size=2',
+        'train_dataloader.num_workers=0', 'val_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'val_dataloader.persistent_workers=False',
+        'val_dataloader.batch_size=2', 'train_cfg.max_epochs=2',
+        'train_cfg.val_interval=2', 'model.test_cfg.score_thr=0.05',
+        'default_hooks.logger.interval=1']
+    work_dir = str(tmp_path / 'work')
+    proc = subprocess.run(
+        [sys.executable, osp.join(REPO_ROOT, 'tools', 'train.py'),
+         osp.join(REPO_ROOT, 'configs', 'fcos_uis_zodfar.py'),
+         '--work-dir', work_dir, '--cfg-options', *options],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert osp.isfile(osp.join(work_dir, 'epoch_2.pth'))
+    scalars = glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))
+    records = [json.loads(line) for line in open(scalars[0])]
+    losses = [r['loss'] for r in records if 'loss' in r]
+    assert len(losses) == 4 and all(v == v for v in losses)  # 2 x 2 iters
+    assert any('strat/AP50' in r for r in records)
+    assert any('importance_ess_fraction' in r for r in records)
