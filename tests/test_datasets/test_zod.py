@@ -101,6 +101,13 @@ def test_zod_dataset_missing_files_are_named(tmp_path, zod_root):
     assert '2 ZOD frame(s)' in str(err.value)
     assert 'ZOD frame 000007: image' in str(err.value)
     assert 'ZOD frame 000008: image' in str(err.value)
+    bad = tmp_path / 'bad'
+    write_zod_fixture(str(bad), {'000009': ('train', [])})
+    ann = bad / 'single_frames/000009/annotations/object_detection.json'
+    ann.write_text('[{"geometry": ')
+    with pytest.raises(ValueError, match=f'ZOD frame 000009: annotation '
+                       f'{ann} unreadable: JSONDecodeError'):
+        build_zod(str(bad))
 
 
 def test_crop_boxes_by_hand():
