@@ -91,13 +91,16 @@ class KittiDataset(BaseDetDataset):
     (``ignore_flag=1``), which mmdet passes to the head as
     ``gt_instances_ignore`` and CocoMetric treats as ``iscrowd`` regions.
     Each data info carries ``width`` and ``height`` (pixels, read from the
-    image header), ``frame_id`` (the KITTI id, a string) and ``img_id`` (its
-    position in the split, an int, as COCO evaluation wants).
+    image header), ``frame_id`` (the KITTI id, a string) and ``img_id`` (the
+    same id as an int, as COCO evaluation wants; stable across splits, so
+    files keyed by it, such as RHO's irreducible losses, survive a re-split).
 
     Raises:
         FileNotFoundError: the split file, an image or a label file is
             missing (the message names the path).
-        ValueError: a malformed label line (see :func:`parse_kitti_label`).
+        ValueError: a frame id that is not a number, a repeated frame id (the
+            message names the split file), a malformed label line (see
+            :func:`parse_kitti_label`).
     """
 
     METAINFO = dict(
@@ -118,6 +121,9 @@ class KittiDataset(BaseDetDataset):
         classes = list(self.metainfo['classes'])
         data_list = []
         for frame_id in frame_ids:
+            if not frame_id.isdigit():
+                raise ValueError(f'{self.ann_file}: KITTI frame id '
+                                 f'{frame_id!r} is not a number')
             img_path = osp.join(self.data_prefix['img'],
                                 frame_id + self.img_suffix)
             label_path = osp.join(self.data_prefix['label'], frame_id + '.txt')
@@ -130,10 +136,12 @@ class KittiDataset(BaseDetDataset):
                 width, height = img.size
             data_list.append(
                 dict(
-                    img_id=len(data_list),
+                    img_id=int(frame_id),
                     frame_id=frame_id,
                     img_path=img_path,
                     width=width,
                     height=height,
                     instances=parse_kitti_label(label_path, classes)))
+        if len({d['img_id'] for d in data_list}) < len(data_list):
+            raise ValueError(f'{self.ann_file} lists a frame id twice')
         return data_list

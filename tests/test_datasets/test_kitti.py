@@ -67,8 +67,18 @@ def test_dataset_reports_size_and_ignore_flags(tmp_path):
     assert len(ds) == 2
     info = ds.get_data_info(1)
     assert (info['width'], info['height']) == (40, 20)
-    assert info['frame_id'] == '000002' and info['img_id'] == 1
+    assert info['frame_id'] == '000002' and info['img_id'] == 2
     assert [i['bbox_label'] for i in info['instances']] == [1, 1]
+
+
+def test_bad_and_repeated_frame_ids_name_the_split_file(tmp_path):
+    make_frames(tmp_path, ['000001'])
+    write(tmp_path / 'twice.txt', ['000001', '000001'])
+    with pytest.raises(ValueError, match='twice.txt lists a frame id twice'):
+        build(tmp_path, 'twice.txt')
+    write(tmp_path / 'named.txt', ['frame_a'])
+    with pytest.raises(ValueError, match="named.txt: .*'frame_a' is not"):
+        build(tmp_path, 'named.txt')
 
 
 def test_missing_label_and_split_files_are_named(tmp_path):
