@@ -9,7 +9,9 @@ N = 1e7 on this CPU; memory under 16 bytes per image.
 
 "Draw" is ``ImportanceSampler.next_global_batch`` after the first
 permutation pass (with smoothing, draw-count bookkeeping included); "update" is
-``ImportanceSampler.update`` with 128 random indices and scores.
+``ImportanceSampler.update`` with 128 random indices and scores. The "RHO"
+columns time the same with ``rescale='minmax'`` (eq. 4.6) on scores of both
+signs: each draw also takes the minimum over the block minima.
 """
 import argparse
 import time
@@ -48,37 +50,45 @@ def main():
     parser.add_argument('--reps', type=int, default=200)
     args = parser.parse_args()
     rng = np.random.default_rng(0)
-    print(f'{"N":>12}{"draw ms":>10}{"update ms":>11}{"multinomial ms":>16}'
-          f'{"draw speed-up":>15}{"bytes/image":>13}')
+    print(f'{"N":>12}{"draw ms":>10}{"update ms":>11}{"RHO draw":>10}'
+          f'{"RHO update":>12}{"multinomial ms":>16}{"draw speed-up":>15}'
+          f'{"bytes/image":>13}')
     for n in map(int, args.sizes):
-        s = ImportanceSampler(Sized(n), batch_size=BATCH, seed=0)
-        s.update(np.arange(n), rng.uniform(0, 1, n))
-        s.batches_drawn = s.iters_per_epoch  # skip the permutation pass
-        draw = per_call_ms(s.next_global_batch, args.reps)
-        idx = rng.integers(0, n, (args.reps + 1, BATCH))
-        val = rng.uniform(0, 1, (args.reps + 1, BATCH))
-        k = iter(range(args.reps + 1))
+        times = []
+        for rescale, low in ((None, 0.0), ('minmax', -1.0)):
+            s = ImportanceSampler(Sized(n), batch_size=BATCH, seed=0,
+                                  rescale=rescale)
+            s.update(np.arange(n), rng.uniform(low, 1, n))
+            s.batches_drawn = s.iters_per_epoch  # skip the permutation pass
+            times.append(per_call_ms(s.next_global_batch, args.reps))
+            idx = rng.integers(0, n, (args.reps + 1, BATCH))
+            val = rng.uniform(low, 1, (args.reps + 1, BATCH))
+            k = iter(range(args.reps + 1))
 
-        def update():
-            i = next(k)
-            s.update(idx[i], val[i])
+            def update():
+                i = next(k)
+                s.update(idx[i], val[i])
 
-        upd = per_call_ms(update, args.reps)
+            times.append(per_call_ms(update, args.reps))
+            if rescale is None:
+                weights = torch.from_numpy(s.table[:].copy())
+        draw, upd, rho_draw, rho_upd = times
         if n <= 2**24:
-            weights = torch.from_numpy(s.table[:].copy())
             multi = per_call_ms(
                 lambda: torch.multinomial(weights, BATCH, replacement=True),
                 max(5, args.reps // 20))
             multi_txt, ratio = f'{multi:16.3f}', f'{multi / draw:14.1f}x'
         else:
             multi_txt, ratio = f'{"n/a (> 2**24)":>16}', f'{"-":>15}'
-        nbytes = (s.table.scores.nbytes + s.table.tree.nbytes +
-                  s.draw_counts.nbytes) / n
-        print(f'{n:>12.0e}{draw:>10.3f}{upd:>11.3f}{multi_txt}{ratio}'
-              f'{nbytes:>13.2f}')
-        del s
-    print(f'(scores float32 + draw counts uint32 + a float64 sum tree over '
-          f'blocks of {BLOCK}; ratios measured in this run)')
+        t = s.table
+        nbytes = (t.scores.nbytes + t.tree.nbytes + t.counts.nbytes +
+                  t.block_min.nbytes + s.draw_counts.nbytes) / n
+        print(f'{n:>12.0e}{draw:>10.3f}{upd:>11.3f}{rho_draw:>10.3f}'
+              f'{rho_upd:>12.3f}{multi_txt}{ratio}{nbytes:>13.2f}')
+        del s, t, weights
+    print(f'(scores float32 + draw counts uint32 + float64 sum tree and image '
+          f'counts over blocks of {BLOCK} + block minima; ratios measured in '
+          'this run)')
 
 
 if __name__ == '__main__':

@@ -1,7 +1,8 @@
 """ImportanceSampler: draws training images with probability from their scores.
 
 Source: thesis (Huang & Kvernes 2023) section 4.2, eq. 4.2 (p_i = s_i / S),
-eq. 4.3 (smoothing), Algorithm 5 (rejection-based sampling); method.md
+eq. 4.3 (smoothing), eq. 4.6 (RHO's min-max rescaling), Algorithm 5
+(rejection-based sampling); method.md
 section 2 for the decisions (first random-permutation pass, fixed epoch
 length).
 """
@@ -18,6 +19,7 @@ from mmdet.registry import DATA_SAMPLERS
 from .score_table import ScoreTable
 
 MODES = ('multinomial', 'rejection')
+RESCALES = (None, 'minmax')
 
 
 def rejection_rule(q_active: np.ndarray, q_candidate: np.ndarray,
@@ -47,6 +49,11 @@ class ImportanceSampler(Sampler):
     * ``mode='multinomial'``: ``global_batch`` independent draws with
       ``p_i = (s_i + c) / (S + N c)``, ``c = S / N^2`` (eq. 4.3) when
       ``smoothing`` else 0.
+    * ``rescale='minmax'`` (RHO, eq. 4.6): the scores may be negative and
+      are rescaled before eq. 4.2, ``s_hat_i = (s_i - min s) / (max s -
+      min s)``. The factor ``1 / (max s - min s)`` cancels in eq. 4.2
+      (smoothing included, it is proportional to the scores), so draws use
+      ``s_i - min s`` directly, and a table with all scores equal is uniform.
     * ``mode='rejection'`` (Algorithm 5): every slot of the global batch keeps
       the image ``x_a`` it held last iteration; a candidate ``x_c`` drawn as
       above replaces it unless ``q(x_a) > 2 q(x_c)`` or
@@ -70,9 +77,11 @@ class ImportanceSampler(Sampler):
         smoothing (bool): add ``c = S / N^2`` to every score (eq. 4.3).
         mode (str): ``'multinomial'`` or ``'rejection'``.
         init_score (float): score of images not yet scored.
+        rescale (str | None): ``'minmax'`` for RHO scores (eq. 4.6).
 
     Raises:
-        ValueError: unknown ``mode``, ``batch_size < 1``, an empty dataset.
+        ValueError: unknown ``mode`` or ``rescale``, ``batch_size < 1``, an
+            empty dataset.
     """
 
     def __init__(self,
@@ -81,10 +90,15 @@ class ImportanceSampler(Sampler):
                  seed: Optional[int] = None,
                  smoothing: bool = True,
                  mode: str = 'multinomial',
-                 init_score: float = 1.0) -> None:
+                 init_score: float = 1.0,
+                 rescale: Optional[str] = None) -> None:
         if mode not in MODES:
             raise ValueError(f'ImportanceSampler mode must be one of {MODES}, '
                              f'got {mode!r}')
+        if rescale not in RESCALES:
+            raise ValueError(f'ImportanceSampler rescale must be one of '
+                             f'{RESCALES}, got {rescale!r}')
+        self.rescale = rescale
         if batch_size < 1:
             raise ValueError(f'batch_size must be >= 1, got {batch_size}')
         self.rank, self.world_size = get_dist_info()
@@ -120,22 +134,35 @@ class ImportanceSampler(Sampler):
             yield from batch[lo:lo + self.batch_size].tolist()
 
     # -- drawing ---------------------------------------------------------
-    def smoothing_value(self) -> float:
-        """``c = (1 / N^2) sum_i s_i`` (eq. 4.3), or 0 without smoothing."""
+    def offset(self) -> float:
+        """``m`` subtracted from every score: ``min s`` with
+        ``rescale='minmax'`` (eq. 4.6), else 0."""
+        return self.table.min() if self.rescale == 'minmax' else 0.0
+
+    def weight_total(self, offset: float) -> float:
+        """``S_m = sum_i (s_i - m)``."""
+        return self.table.total - offset * self.num_images
+
+    def smoothing_value(self, offset: Optional[float] = None) -> float:
+        """``c = (1 / N^2) sum_i (s_i - m)`` (eq. 4.3), or 0 without
+        smoothing."""
         if not self.smoothing:
             return 0.0
-        return self.table.total / self.num_images**2
+        if offset is None:
+            offset = self.offset()
+        return self.weight_total(offset) / self.num_images**2
 
     def draw(self, k: int) -> np.ndarray:
-        """``k`` i.i.d. indices with ``p_i = (s_i + c) / (S + N c)``."""
-        total, c = self.table.total, self.smoothing_value()
+        """``k`` i.i.d. indices with ``p_i = (s_i - m + c) / (S_m + N c)``."""
+        m = self.offset()
+        total, c = self.weight_total(m), self.smoothing_value(m)
         mass = total + c * self.num_images
         if mass <= 0:  # every score 0 and no smoothing: uniform
             return self.rng.integers(self.num_images, size=k)
         u = self.rng.random(k) * mass
         from_table = u < total
         out = np.empty(k, np.int64)
-        out[from_table] = self.table.sample(u[from_table])
+        out[from_table] = self.table.sample(u[from_table], m)
         if (~from_table).any():  # the smoothing mass: uniform over images
             out[~from_table] = np.minimum(
                 ((u[~from_table] - total) / c).astype(np.int64),
@@ -143,8 +170,17 @@ class ImportanceSampler(Sampler):
         return out
 
     def q(self, idx: np.ndarray) -> np.ndarray:
-        """Unnormalised probability ``s_i + c`` of images ``idx``."""
-        return self.table[idx].astype(np.float64) + self.smoothing_value()
+        """Unnormalised probability ``s_i - m + c`` of images ``idx``."""
+        m = self.offset()
+        return self.table[idx].astype(np.float64) - m + \
+            self.smoothing_value(m)
+
+    def probabilities(self) -> np.ndarray:
+        """``(N,)`` float64 sampling probabilities after the first pass,
+        O(N) (for analysis; draws never build this)."""
+        q = self.q(slice(None))
+        return q / q.sum() if q.sum() > 0 else np.full_like(
+            q, 1 / self.num_images)
 
     def _rejection_step(self, active: np.ndarray) -> np.ndarray:
         candidates = self.draw(len(active))
@@ -178,8 +214,9 @@ class ImportanceSampler(Sampler):
     def update(self, indices, scores) -> int:
         """Replace the scores of ``indices`` (dataset indices) by ``scores``.
 
-        Non-finite or negative scores are not written: the old score stays
-        and the count ``num_rejected_updates`` grows.
+        Non-finite scores, and negative ones unless ``rescale`` is set, are
+        not written: the old score stays and the count
+        ``num_rejected_updates`` grows.
 
         Args:
             indices: ``(k,)`` ints in ``[0, N)``; scores: ``(k,)`` floats.
@@ -196,7 +233,7 @@ class ImportanceSampler(Sampler):
         if idx.size and (idx.min() < 0 or idx.max() >= self.num_images):
             raise IndexError(f'sample_idx out of range [0, {self.num_images})'
                              f': {idx[(idx < 0) | (idx >= self.num_images)]}')
-        ok = np.isfinite(val) & (val >= 0)
+        ok = np.isfinite(val) & ((val >= 0) | (self.rescale is not None))
         self.table.update(idx[ok], val[ok].astype(np.float32))
         rejected = int((~ok).sum())
         self.num_rejected_updates += rejected
@@ -213,9 +250,10 @@ class ImportanceSampler(Sampler):
             (estimated on an evenly strided subset of at most ``max_points``
             images), ``rejected_updates``.
         """
-        n, c, total = self.num_images, self.smoothing_value(), self.table.total
+        n, m = self.num_images, self.offset()
+        c, total = self.smoothing_value(m), self.weight_total(m)
         sum_p = total + n * c
-        sum_p2 = self.table.sum_of_squares() + 2 * c * total + n * c * c
+        sum_p2 = self.table.sum_of_squares(m) + 2 * c * total + n * c * c
         stats = dict(
             ess_fraction=(sum_p**2 / sum_p2 / n) if sum_p2 > 0 else 1.0,
             coverage=float(np.count_nonzero(self.draw_counts)) / n,
