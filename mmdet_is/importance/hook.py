@@ -4,7 +4,8 @@ After each training iteration it takes the per-image importance terms the
 head published for that step, maps them to dataset indices through the
 ``sample_idx`` of each data sample, gathers them from all ranks and updates
 the :class:`~.sampler.ImportanceSampler`. It saves and restores the sampler in
-checkpoints and logs the sampler's diagnostics.
+checkpoints and logs the sampler's diagnostics. With an irreducible-loss
+file it scores by RHO (thesis 4.2.6): ``L_train - L_ho``.
 """
 import time
 from typing import Optional
@@ -17,6 +18,7 @@ from mmengine.logging import print_log
 
 from mmdet.registry import HOOKS
 from .image_scores import pop_importance
+from .rho import load_irreducible_losses, rho_scores
 from .sampler import ImportanceSampler
 
 CKPT_KEY = 'importance_sampler'
@@ -68,6 +70,9 @@ class ImportanceSamplingHook(Hook):
         log_interval (int | None): iterations between recomputing the O(N)
             diagnostics (ESS, coverage, score quantiles); ``None``: the
             LoggerHook's interval.
+        irreducible_loss (str | None): RHO: the file of
+            ``tools/rho/irreducible_loss.py``; each image's score becomes
+            ``L_train - L_ho`` (the sampler needs ``rescale='minmax'``).
 
     Logged (``train/importance_*``, text log and every vis backend):
     ``ess_fraction`` (effective sample size ``(sum p)^2 / sum p^2`` over N),
@@ -79,7 +84,9 @@ class ImportanceSamplingHook(Hook):
     Raises:
         TypeError: the train dataloader has no ImportanceSampler.
         ValueError: the sampler's ``batch_size`` differs from the
-            dataloader's.
+            dataloader's; RHO without ``rescale='minmax'``, or training
+            images missing from the irreducible-loss file (see
+            :func:`~.rho.load_irreducible_losses`).
         RuntimeError: the head published no importance terms (set
             ``importance_cfg`` in the bbox head) or the data samples carry no
             ``sample_idx`` (add it to ``PackDetInputs.meta_keys``).
@@ -87,8 +94,11 @@ class ImportanceSamplingHook(Hook):
 
     priority = 'NORMAL'
 
-    def __init__(self, log_interval: Optional[int] = None) -> None:
+    def __init__(self, log_interval: Optional[int] = None,
+                 irreducible_loss: Optional[str] = None) -> None:
         self.log_interval = log_interval
+        self.irreducible_loss = irreducible_loss
+        self._irreducible: Optional[torch.Tensor] = None
         self._stats = {}
         self._draw_seconds = 0.0
 
@@ -105,8 +115,27 @@ class ImportanceSamplingHook(Hook):
             logger_hook = [h for h in runner.hooks
                            if type(h).__name__ == 'LoggerHook']
             self.log_interval = logger_hook[0].interval if logger_hook else 50
+        if self.irreducible_loss is not None:
+            self._load_irreducible(runner)
         self._stats = self.sampler.diagnostics()
         self._draw_seconds = self.sampler.draw_seconds
+
+    def _load_irreducible(self, runner) -> None:
+        if self.sampler.rescale != 'minmax':
+            raise ValueError(
+                'RHO scores (ImportanceSamplingHook irreducible_loss) can be '
+                "negative: set train_dataloader.sampler.rescale='minmax' "
+                '(eq. 4.6)')
+        dataset = self.sampler.dataset
+        img_ids = [dataset.get_data_info(i)['img_id']
+                   for i in range(len(dataset))]
+        model = getattr(runner.model, 'module', runner.model)
+        head_cfg = getattr(getattr(model, 'bbox_head', None),
+                           'importance_cfg', None)
+        self._irreducible = torch.from_numpy(load_irreducible_losses(
+            self.irreducible_loss, img_ids, head_cfg))
+        print_log(f'RHO: irreducible losses of {len(img_ids)} images from '
+                  f'{self.irreducible_loss}', logger='current')
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs=None) -> None:
@@ -124,7 +153,10 @@ class ImportanceSamplingHook(Hook):
             raise RuntimeError(
                 "data samples have no 'sample_idx': add 'sample_idx' to "
                 'meta_keys of PackDetInputs in the train pipeline') from None
-        update_from_all_ranks(self.sampler, idx, terms['score'])
+        scores = terms['score']
+        if self._irreducible is not None:
+            scores = rho_scores(scores, self._irreducible[idx])
+        update_from_all_ranks(self.sampler, idx, scores)
 
         if self.every_n_train_iters(runner, self.log_interval):
             self._stats = self.sampler.diagnostics()

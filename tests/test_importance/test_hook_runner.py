@@ -3,6 +3,7 @@ import os
 import os.path as osp
 
 import numpy as np
+import pytest
 import torch
 from mmengine.config import Config
 from mmengine.hooks import Hook
@@ -89,3 +90,39 @@ def test_scores_by_sample_idx_and_resume_draws_the_same(repo_root, tmp_path):
     assert [i for i, _ in after] == [i for i, _ in steps[6:]]
     np.testing.assert_allclose([s for _, s in after],
                                [s for _, s in steps[6:]], rtol=1e-4)
+
+
+def test_rho_scores_in_the_runner_and_missing_images_at_start_up(
+        repo_root, tmp_path):
+    from mmdet_is.importance import save_irreducible_losses
+    cfg_args = dict(heuristic='uis', reduction='mean',
+                    ignore_regression=False)  # fcos_uis_kitti_tiny's head
+    irr = str(tmp_path / 'irr.json')
+    l_ho = {i: 100.0 + i for i in range(10)}  # img_id = int(frame id)
+    save_irreducible_losses(irr, l_ho, cfg_args, ('a', ), 'x.pth')
+
+    def rho_cfg(work_dir):
+        cfg = make_cfg(repo_root, work_dir, 1)
+        cfg.train_dataloader.sampler.rescale = 'minmax'
+        cfg.custom_hooks[0].irreducible_loss = irr
+        return cfg
+
+    runner = Runner.from_cfg(rho_cfg(str(tmp_path / 'a')))
+    runner.train()
+    last = {}
+    for idx, scores in record_hook(runner).steps:
+        last.update(zip(idx, scores))
+    table = runner.train_dataloader.sampler.table
+    for i, v in last.items():  # sample_idx i holds frame 00000i
+        assert table[i] == pytest.approx(v - l_ho[i], rel=1e-6)
+    assert table[:].max() < 0  # negative scores kept (rescale='minmax')
+
+    save_irreducible_losses(irr, {i: 1.0 for i in range(8)}, cfg_args,
+                            ('a', ), 'x.pth')
+    with pytest.raises(ValueError, match=r'2 of 10 training images .* '
+                       r'img_id 8, 9'):
+        Runner.from_cfg(rho_cfg(str(tmp_path / 'b'))).train()
+    cfg = rho_cfg(str(tmp_path / 'c'))
+    cfg.train_dataloader.sampler.pop('rescale')
+    with pytest.raises(ValueError, match="rescale='minmax'"):
+        Runner.from_cfg(cfg).train()
