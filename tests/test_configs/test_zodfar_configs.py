@@ -31,6 +31,9 @@ def zod_and_zodfar(tmp_path_factory):
     write_zod_fixture(zod, FRAMES)
     conv = load_tool('dataset_converters/zod_to_zodfar.py')
     assert conv.main([zod, zodfar, '--version', 'mini', '--workers', '0']) == 0
+    split = load_tool('rho/split_holdout.py')  # 4 train images: 3 + 1
+    assert split.main([osp.join(zodfar, 'annotations',
+                                'zodfar_train.json')]) == 0
     return zod, zodfar
 
 
@@ -43,7 +46,9 @@ def test_the_thesis_configs_are_all_there():
     names = {osp.basename(c) for c in ZODFAR_CONFIGS}
     assert {'fcos_baseline_zodfar.py', 'fcos_uis_zodfar.py',
             'fcos_lis_zodfar.py', 'fcos_uis_ir_zodfar.py',
-            'fcos_uis_rb_zodfar.py', 'retinanet_r50_fpn_zodfar.py'} <= names
+            'fcos_uis_rb_zodfar.py', 'retinanet_r50_fpn_zodfar.py',
+            'fcos_lis_rho_zodfar.py',
+            'fcos_holdout_r34quarter_zodfar.py'} <= names
 
 
 @pytest.mark.parametrize('path', ZODFAR_CONFIGS,
@@ -55,7 +60,9 @@ def test_zodfar_config_builds(path, zod_and_zodfar):
     ds = DATASETS.build(cfg.train_dataloader.dataset)
     assert ds.metainfo['classes'] == ('Pedestrian', 'Vehicle',
                                       'VulnerableVehicle', 'Animal')
-    assert len(ds) == 4 and ds[0]['inputs'].shape == (3, 384, 1280)
+    expected_len = 1 if 'holdout' in path else 3 if 'rho' in path else 4
+    assert len(ds) == expected_len
+    assert ds[0]['inputs'].shape == (3, 384, 1280)
     model = MODELS.build(cfg.model)
     assert model.bbox_head.num_classes == 4
     if 'fcos_' in path:  # the thesis hyperparameters
@@ -63,22 +70,27 @@ def test_zodfar_config_builds(path, zod_and_zodfar):
         assert cfg.optim_wrapper.optimizer == dict(
             type='Adam', lr=1e-3, betas=(0.9, 0.999), eps=1e-7,
             weight_decay=0.0)
-        assert cfg.train_cfg.max_epochs == 350
+        assert cfg.train_cfg.max_epochs == (100 if 'holdout' in path
+                                            else 350)
         assert (cfg.model.test_cfg.score_thr,
                 cfg.model.test_cfg.nms.iou_threshold) == (0.5, 0.5)
     importance = cfg.model.bbox_head.get('importance_cfg')
-    expected = {  # (heuristic, ignore_regression, sampler mode)
-        'fcos_uis_zodfar.py': ('uis', False, 'multinomial'),
-        'fcos_lis_zodfar.py': ('lis', False, 'multinomial'),
-        'fcos_uis_ir_zodfar.py': ('uis', True, 'multinomial'),
-        'fcos_uis_rb_zodfar.py': ('uis', False, 'rejection'),
+    expected = {  # (heuristic, ignore_regression, sampler mode, rescale)
+        'fcos_uis_zodfar.py': ('uis', False, 'multinomial', None),
+        'fcos_lis_zodfar.py': ('lis', False, 'multinomial', None),
+        'fcos_uis_ir_zodfar.py': ('uis', True, 'multinomial', None),
+        'fcos_uis_rb_zodfar.py': ('uis', False, 'rejection', None),
+        'fcos_lis_rho_zodfar.py': ('lis', False, 'multinomial', 'minmax'),
     }.get(osp.basename(path))
     if expected is None:
         assert importance is None
         assert cfg.train_dataloader.sampler.type == 'DefaultSampler'
     else:
         assert (importance.heuristic, importance.ignore_regression,
-                cfg.train_dataloader.sampler.mode) == expected
+                cfg.train_dataloader.sampler.mode,
+                cfg.train_dataloader.sampler.get('rescale')) == expected
+    if 'holdout' in path:  # quarter-width ResNet34
+        assert cfg.model.backbone.base_channels == 16
 
 
 def test_online_zodfar_config_reads_the_same_frames(zod_and_zodfar):
