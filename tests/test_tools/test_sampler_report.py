@@ -35,3 +35,30 @@ def test_classes_per_image_leaves_out_dont_care():
     classes = report.classes_per_image(ds)
     # 000000: one Pedestrian; 000003: one Car and two DontCare regions
     assert classes[0] == {'Pedestrian'} and classes[3] == {'Vehicle'}
+
+
+def test_rho_comparison_by_hand():
+    # s = L_train - L_ho = [2, .5, .5, -1], L_ho = [1, .5, 2, 1.5]
+    # RHO: s - min = [3, 1.5, 1.5, 0], c = 6 / 16 = .375,
+    #   p = [3.375, 1.875, 1.875, .375] / 7.5 = [.45, .25, .25, .05]
+    # plain: L_train = [3, 1, 2.5, .5], c = 7 / 16 = .4375,
+    #   p = [3.4375, 1.4375, 2.9375, .9375] / 8.75
+    scores = np.array([2, .5, .5, -1])
+    irr = np.array([1, .5, 2, 1.5])
+    np.testing.assert_allclose(report.smoothed_probabilities(scores + irr),
+                               np.array([3.4375, 1.4375, 2.9375, .9375])
+                               / 8.75)
+    text = report.rho_comparison(scores, irr, ['a', 'b', 'c', 'd'],
+                                 [{'Vehicle'}, {'Pedestrian'}, set(),
+                                  {'Vehicle'}], ['Pedestrian', 'Vehicle'],
+                                 top=1)
+    p_rho = np.array([.45, .25, .25, .05])
+    ess = 1 / (p_rho @ p_rho) / 4  # 1 / .33 / 4 = .758
+    assert text.splitlines()[0].startswith(f'ESS fraction: RHO {ess:.3f}')
+    # ratios: a .45/.3929=1.15, b .25/.1643=1.52, c .25/.3357=.74,
+    # d .05/.1071=.47 -> b gains most, d loses most
+    lines = text.splitlines()
+    assert lines[3].split()[:2] == ['b', '1.52']
+    assert lines[5].split()[:2] == ['d', '0.47']
+    assert lines[-1] == 'mean p_RHO / p_plain, images with Vehicle: 0.81 ' \
+        '(2 images)'

@@ -13,6 +13,12 @@ the draw counts saved in a checkpoint.
 ``--checkpoint`` defaults to the work dir's last checkpoint, ``--config`` to
 the config dumped in the work dir (its train dataset gives each image's
 classes).
+
+For an RHO run (the config's ImportanceSamplingHook has ``irreducible_loss``)
+it also prints what RHO does to the sampling distribution: the effective
+sample size under RHO against the plain heuristic on the same training
+losses (``L_train = s + L_ho``), the images that gain and lose the most
+weight, and the mean weight ratio by class.
 """
 import argparse
 import glob
@@ -47,6 +53,47 @@ def classes_per_image(dataset) -> List[set]:
         out.append({names[x['bbox_label']] for x in inst
                     if not x.get('ignore_flag', 0)})
     return out
+
+
+def smoothed_probabilities(weights: np.ndarray) -> np.ndarray:
+    """``p_i = (w_i + c) / sum``, ``c = sum w / N^2`` (eqs. 4.2, 4.3)."""
+    q = weights + weights.sum() / len(weights)**2
+    return q / q.sum() if q.sum() > 0 else np.full(len(q), 1 / len(q))
+
+
+def rho_comparison(scores: np.ndarray, irreducible: np.ndarray,
+                   names: List[str], image_classes: List[set],
+                   class_names, top: int = 5) -> str:
+    """RHO's distribution against the plain heuristic's, as text.
+
+    Args:
+        scores: ``(N,)`` the RHO table, ``s = L_train - L_ho``.
+        irreducible: ``(N,)`` ``L_ho``.
+        names: image names (frame ids); image_classes: their classes.
+    """
+    p_rho = smoothed_probabilities(scores - scores.min())  # eq. 4.6
+    p_plain = smoothed_probabilities(scores + irreducible)
+    n = len(scores)
+    ratio = p_rho / p_plain
+    lines = [f'ESS fraction: RHO {1 / (p_rho @ p_rho) / n:.3f}, plain '
+             f'heuristic on the same losses {1 / (p_plain @ p_plain) / n:.3f}',
+             'corr(p_RHO / p_plain, L_ho) = '
+             f'{np.corrcoef(ratio, irreducible)[0, 1]:+.3f}']
+    order = np.argsort(ratio)
+    for title, picks in (('gain', order[::-1][:top]), ('lose', order[:top])):
+        lines.append(f'images that {title} the most weight (p_RHO / p_plain,'
+                     ' L_train, L_ho, classes):')
+        for i in picks:
+            lines.append(f'  {names[i]}  {ratio[i]:6.2f}  '
+                         f'{scores[i] + irreducible[i]:.3f}  '
+                         f'{irreducible[i]:.3f}  '
+                         f'{",".join(sorted(image_classes[i])) or "-"}')
+    for c in class_names:
+        has = np.array([c in s for s in image_classes])
+        if has.any():
+            lines.append(f'mean p_RHO / p_plain, images with {c}: '
+                         f'{ratio[has].mean():.2f} ({has.sum()} images)')
+    return '\n'.join(lines)
 
 
 def plot_report(series, draw_counts: np.ndarray, image_classes: List[set],
@@ -129,6 +176,18 @@ def main():
     print(f'wrote {args.out}: {len(counts)} images, '
           f'{int(counts.sum())} draws, final ESS fraction '
           f'{series["importance_ess_fraction"][1][-1]:.3f}')
+    irr_file = [h.get('irreducible_loss') for h in cfg.get('custom_hooks', [])
+                if h.get('type') == 'ImportanceSamplingHook']
+    if irr_file and irr_file[0]:
+        from mmdet_is.importance import load_irreducible_losses
+        infos = [dataset.get_data_info(i) for i in range(len(dataset))]
+        irreducible = load_irreducible_losses(
+            irr_file[0], [d['img_id'] for d in infos])
+        names = [str(d.get('frame_id', d['img_id'])) for d in infos]
+        scores = ckpt['importance_sampler']['scores'].numpy().astype(float)
+        print(rho_comparison(scores, irreducible, names,
+                             classes_per_image(dataset),
+                             dataset.metainfo['classes']))
 
 
 if __name__ == '__main__':
