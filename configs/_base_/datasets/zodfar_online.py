@@ -7,25 +7,19 @@ dataset_type = 'ZODDataset'
 data_root = 'data/zod/'
 crop_window = (1284, 892, 1280, 384)  # (x0, y0, w, h), full-frame pixels
 
-train_pipeline = [
+load_and_crop = [
     dict(type='LoadImageFromFile', backend_args={{_base_.backend_args}}),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='FarRoICrop', crop_window=crop_window),
-    dict(type='Resize', scale={{_base_.img_scale}}, keep_ratio=False),
-    dict(
-        type='PackDetInputs',
-        meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
-                   'scale_factor', 'sample_idx'))
+    dict(type='Resize', scale={{_base_.img_scale}}, keep_ratio=False)
 ]
-test_pipeline = [
-    dict(type='LoadImageFromFile', backend_args={{_base_.backend_args}}),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='FarRoICrop', crop_window=crop_window),
-    dict(type='Resize', scale={{_base_.img_scale}}, keep_ratio=False),
-    dict(
-        type='PackDetInputs',
-        meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
-                   'scale_factor', 'sample_idx', 'instances'))
+meta_keys = ('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor',
+             'sample_idx')
+train_pipeline = load_and_crop + [
+    dict(type='PackDetInputs', meta_keys=meta_keys)
+]
+test_pipeline = load_and_crop + [
+    dict(type='PackDetInputs', meta_keys=meta_keys + ('instances', ))
 ]
 zod_dataset = dict(_delete_=True, type=dataset_type, data_root=data_root,
                    version='full', anonymization='blur',
