@@ -45,7 +45,7 @@ def test_rho_comparison_by_hand():
     #   p = [3.4375, 1.4375, 2.9375, .9375] / 8.75
     scores = np.array([2, .5, .5, -1])
     irr = np.array([1, .5, 2, 1.5])
-    np.testing.assert_allclose(report.smoothed_probabilities(scores + irr),
+    np.testing.assert_allclose(report.sampling_distribution(scores + irr),
                                np.array([3.4375, 1.4375, 2.9375, .9375])
                                / 8.75)
     text = report.rho_comparison(scores, irr, ['a', 'b', 'c', 'd'],

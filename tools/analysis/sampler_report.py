@@ -24,7 +24,7 @@ import argparse
 import glob
 import json
 import os.path as osp
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import numpy as np
 
@@ -55,10 +55,15 @@ def classes_per_image(dataset) -> List[set]:
     return out
 
 
-def smoothed_probabilities(weights: np.ndarray) -> np.ndarray:
-    """``p_i = (w_i + c) / sum``, ``c = sum w / N^2`` (eqs. 4.2, 4.3)."""
-    q = weights + weights.sum() / len(weights)**2
-    return q / q.sum() if q.sum() > 0 else np.full(len(q), 1 / len(q))
+def sampling_distribution(scores: np.ndarray,
+                          rescale: Optional[str] = None) -> np.ndarray:
+    """``(N,)`` the ImportanceSampler's probabilities for these scores
+    (eqs. 4.2, 4.3; eq. 4.6 with ``rescale='minmax'``), with smoothing."""
+    from mmdet_is.importance import ImportanceSampler
+    sampler = ImportanceSampler(range(len(scores)), batch_size=1, seed=0,
+                                rescale=rescale)
+    sampler.update(np.arange(len(scores)), scores)
+    return sampler.probabilities()
 
 
 def rho_comparison(scores: np.ndarray, irreducible: np.ndarray,
@@ -71,8 +76,8 @@ def rho_comparison(scores: np.ndarray, irreducible: np.ndarray,
         irreducible: ``(N,)`` ``L_ho``.
         names: image names (frame ids); image_classes: their classes.
     """
-    p_rho = smoothed_probabilities(scores - scores.min())  # eq. 4.6
-    p_plain = smoothed_probabilities(scores + irreducible)
+    p_rho = sampling_distribution(scores, 'minmax')
+    p_plain = sampling_distribution(scores + irreducible)
     n = len(scores)
     ratio = p_rho / p_plain
     lines = [f'ESS fraction: RHO {1 / (p_rho @ p_rho) / n:.3f}, plain '
