@@ -4,8 +4,8 @@ from .hook import (ImportanceSamplingHook, find_importance_sampler,
 from .image_scores import image_importance, pop_importance, publish_importance
 from .reductions import (REDUCTIONS, check_reduction, masked_mean, object_wise,
                          reduce_terms)
-from .rho import (load_irreducible_losses, rho_scores,
-                  save_irreducible_losses)
+from .rho import (irreducible_loss_path, load_irreducible_losses,
+                  rho_scores, save_irreducible_losses)
 from .sampler import ImportanceSampler, rejection_rule
 from .score_table import ScoreTable
 
@@ -15,5 +15,6 @@ __all__ = [
     'pop_importance', 'publish_importance', 'REDUCTIONS', 'check_reduction', 'masked_mean',
     'object_wise', 'reduce_terms', 'ImportanceSampler', 'ScoreTable',
     'rejection_rule', 'update_from_all_ranks', 'rho_scores',
-    'load_irreducible_losses', 'save_irreducible_losses'
+    'irreducible_loss_path', 'load_irreducible_losses',
+    'save_irreducible_losses'
 ]

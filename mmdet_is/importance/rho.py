@@ -41,6 +41,16 @@ def rho_scores(train_loss: torch.Tensor,
     return train_loss - irreducible_loss.to(train_loss)
 
 
+def irreducible_loss_path(cfg) -> Optional[str]:
+    """The ``irreducible_loss`` file of a config's ImportanceSamplingHook
+    (in ``custom_hooks``), or None when the config does not use RHO."""
+    for hook in cfg.get('custom_hooks', []):
+        if hook.get('type') == 'ImportanceSamplingHook' and \
+                hook.get('irreducible_loss'):
+            return hook['irreducible_loss']
+    return None
+
+
 def save_irreducible_losses(path: str, losses: Dict[int, float],
                             importance_cfg: dict, classes: Sequence[str],
                             checkpoint: str) -> None:

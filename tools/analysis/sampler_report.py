@@ -181,13 +181,13 @@ def main():
     print(f'wrote {args.out}: {len(counts)} images, '
           f'{int(counts.sum())} draws, final ESS fraction '
           f'{series["importance_ess_fraction"][1][-1]:.3f}')
-    irr_file = [h.get('irreducible_loss') for h in cfg.get('custom_hooks', [])
-                if h.get('type') == 'ImportanceSamplingHook']
-    if irr_file and irr_file[0]:
-        from mmdet_is.importance import load_irreducible_losses
+    from mmdet_is.importance import (irreducible_loss_path,
+                                     load_irreducible_losses)
+    irr_file = irreducible_loss_path(cfg)
+    if irr_file:
         infos = [dataset.get_data_info(i) for i in range(len(dataset))]
         irreducible = load_irreducible_losses(
-            irr_file[0], [d['img_id'] for d in infos])
+            irr_file, [d['img_id'] for d in infos])
         names = [str(d.get('frame_id', d['img_id'])) for d in infos]
         scores = ckpt['importance_sampler']['scores'].numpy().astype(float)
         print(rho_comparison(scores, irreducible, names,

@@ -30,7 +30,8 @@ from torch.utils.data import DataLoader
 from tqdm import tqdm
 
 from mmdet.registry import DATASETS, MODELS
-from mmdet_is.importance import pop_importance, save_irreducible_losses
+from mmdet_is.importance import (irreducible_loss_path, pop_importance,
+                                 save_irreducible_losses)
 
 
 @torch.no_grad()
@@ -49,15 +50,6 @@ def compute_irreducible_losses(model, loader) -> Dict[int, float]:
         for sample, score in zip(data['data_samples'], scores):
             losses[sample.img_id] = score
     return losses
-
-
-def hook_path(rho_cfg: Config) -> str:
-    for hook in rho_cfg.get('custom_hooks', []):
-        if hook.get('type') == 'ImportanceSamplingHook' and \
-                hook.get('irreducible_loss'):
-            return hook['irreducible_loss']
-    raise ValueError('the RHO config has no ImportanceSamplingHook with '
-                     'irreducible_loss=...; pass --out')
 
 
 def main(argv=None) -> int:
@@ -80,7 +72,10 @@ def main(argv=None) -> int:
     if importance_cfg is None:
         raise ValueError(f'{args.rho_config}: model.bbox_head has no '
                          'importance_cfg (the heuristic to compute)')
-    out = args.out or hook_path(rho_cfg)
+    out = args.out or irreducible_loss_path(rho_cfg)
+    if out is None:
+        raise ValueError(f'{args.rho_config} has no ImportanceSamplingHook '
+                         'with irreducible_loss=...; pass --out')
 
     ds_cfg = copy.deepcopy(rho_cfg.train_dataloader.dataset)
     ds_cfg.pipeline = [t for t in ds_cfg.pipeline
