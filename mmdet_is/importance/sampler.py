@@ -152,9 +152,11 @@ class ImportanceSampler(Sampler):
             offset = self.offset()
         return self.weight_total(offset) / self.num_images**2
 
-    def draw(self, k: int) -> np.ndarray:
-        """``k`` i.i.d. indices with ``p_i = (s_i - m + c) / (S_m + N c)``."""
-        m = self.offset()
+    def draw(self, k: int, m: Optional[float] = None) -> np.ndarray:
+        """``k`` i.i.d. indices with ``p_i = (s_i - m + c) / (S_m + N c)``
+        (``m``: :meth:`offset` unless given)."""
+        if m is None:
+            m = self.offset()
         total, c = self.weight_total(m), self.smoothing_value(m)
         mass = total + c * self.num_images
         if mass <= 0:  # every score 0 and no smoothing: uniform
@@ -169,9 +171,11 @@ class ImportanceSampler(Sampler):
                 self.num_images - 1)
         return out
 
-    def q(self, idx: np.ndarray) -> np.ndarray:
-        """Unnormalised probability ``s_i - m + c`` of images ``idx``."""
-        m = self.offset()
+    def q(self, idx: np.ndarray, m: Optional[float] = None) -> np.ndarray:
+        """Unnormalised probability ``s_i - m + c`` of images ``idx``
+        (``m``: :meth:`offset` unless given)."""
+        if m is None:
+            m = self.offset()
         return self.table[idx].astype(np.float64) - m + \
             self.smoothing_value(m)
 
@@ -183,9 +187,10 @@ class ImportanceSampler(Sampler):
             q, 1 / self.num_images)
 
     def _rejection_step(self, active: np.ndarray) -> np.ndarray:
-        candidates = self.draw(len(active))
+        m = self.offset()  # one O(N / BLOCK) minimum per step
+        candidates = self.draw(len(active), m)
         u = self.rng.random(len(active))
-        reject = rejection_rule(self.q(active), self.q(candidates), u)
+        reject = rejection_rule(self.q(active, m), self.q(candidates, m), u)
         return np.where(reject, active, candidates)
 
     def next_global_batch(self) -> np.ndarray:
