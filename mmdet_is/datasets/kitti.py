@@ -118,6 +118,8 @@ class KittiDataset(BaseDetDataset):
                 f'KITTI split file not found: {self.ann_file}')
         with get_local_path(self.ann_file) as local:
             frame_ids = [i.strip() for i in list_from_file(local) if i.strip()]
+        if len(set(frame_ids)) < len(frame_ids):
+            raise ValueError(f'{self.ann_file} lists a frame id twice')
         classes = list(self.metainfo['classes'])
         data_list = []
         for frame_id in frame_ids:
@@ -142,6 +144,4 @@ class KittiDataset(BaseDetDataset):
                     width=width,
                     height=height,
                     instances=parse_kitti_label(label_path, classes)))
-        if len({d['img_id'] for d in data_list}) < len(data_list):
-            raise ValueError(f'{self.ann_file} lists a frame id twice')
         return data_list
