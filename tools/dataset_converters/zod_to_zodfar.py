@@ -41,8 +41,8 @@ from zod.data_classes.info import Information
 
 from mmdet_is.datasets.transforms import FAR_ROI, FarRoICrop
 from mmdet_is.datasets.zod import ZOD_CLASSES, ZodFrameError, load_zod_frame
+from mmdet_is.evaluation.stratified_metric import SIZES
 
-SIZES = ('small', 'medium', 'large')
 DONT_CARE = 'DontCare'
 
 
