@@ -54,36 +54,44 @@ def find_scalars(work_dir: str) -> str:
     return found[-1]
 
 
+def parse_records(records) -> dict:
+    """Validation values by iteration and the training clock of mmengine
+    ``scalars.json`` records (dicts with ``step``).
+
+    Returns:
+        dict: ``val`` {metric: {iteration: value}}, ``time`` {iteration:
+        cumulative seconds of training (sum of logged ``time`` x interval)}.
+    """
+    val: Dict[str, Dict[int, float]] = defaultdict(dict)
+    clock: Dict[int, float] = {}
+    last_iter, elapsed = 0, 0.0
+    for rec in records:
+        step = int(rec['step'])
+        if 'loss' in rec and 'time' in rec:  # a training record
+            elapsed += rec['time'] * (step - last_iter)
+            last_iter = step
+            clock[step] = elapsed
+        else:
+            for key, value in rec.items():
+                if key not in ('step', 'time', 'data_time') and \
+                        isinstance(value, (int, float)):
+                    val[key][step] = float(value)
+    return dict(val=dict(val), time=clock)
+
+
 def read_run(work_dir: str) -> dict:
     """Validation values by iteration and the training clock of one run.
 
     Returns:
-        dict: ``val`` {metric: {iteration: value}}, ``time`` {iteration:
-        cumulative seconds of training (sum of logged ``time`` x interval)},
-        ``batch`` images per iteration when a dumped config says it, else
-        None.
+        dict: :func:`parse_records` of its ``scalars.json``, plus ``batch``
+        (images per iteration when a dumped config says it, else None) and
+        ``path``.
     """
     path = find_scalars(work_dir)
-    val: Dict[str, Dict[int, float]] = defaultdict(dict)
-    clock: Dict[int, float] = {}
-    last_iter, elapsed = 0, 0.0
     with open(path) as f:
-        for line in f:
-            if not line.strip():
-                continue
-            rec = json.loads(line)
-            step = int(rec['step'])
-            if 'loss' in rec and 'time' in rec:  # a training record
-                elapsed += rec['time'] * (step - last_iter)
-                last_iter = step
-                clock[step] = elapsed
-            else:
-                for key, value in rec.items():
-                    if key not in ('step', 'time', 'data_time') and \
-                            isinstance(value, (int, float)):
-                        val[key][step] = float(value)
-    return dict(val=dict(val), time=clock, batch=_batch_size(path),
-                path=path)
+        run = parse_records(json.loads(line) for line in f if line.strip())
+    run.update(batch=_batch_size(path), path=path)
+    return run
 
 
 def _batch_size(scalars_path: str) -> Optional[int]:

@@ -1,0 +1,5 @@
+# Threshold closeness (Chang et al. 2017; method.md "Note"): the score grows
+# towards a = 0.5, the opposite ranking of UIS as printed. Object-wise mean.
+_base_ = './fcos_uis_underwater.py'
+
+model = dict(bbox_head=dict(importance_cfg=dict(heuristic='closeness')))

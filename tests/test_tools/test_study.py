@@ -1,0 +1,214 @@
+"""The study tool on hand-written curve files, and one real smoke run."""
+import json
+import os.path as osp
+
+import pytest
+
+from conftest import REPO_ROOT, load_tool
+
+study_tool = load_tool('analysis/study.py')
+
+
+def write_study(tmp_path, methods, seeds, extra=''):
+    cfgs = {m: osp.join(REPO_ROOT, c) for m, c in methods.items()}
+    path = tmp_path / 'study.py'
+    path.write_text(
+        f'methods = {cfgs!r}\nbaseline = {list(methods)[0]!r}\n'
+        f'seeds = {seeds!r}\nwork_dir = {str(tmp_path / "work")!r}\n'
+        f'out_dir = {str(tmp_path / "out")!r}\n' + extra)
+    return str(path)
+
+
+def write_curve_file(study, method, seed, curve, batch=4, time_per_iter=1.0,
+                     every=100):
+    """A curve file as the tool writes it: train records every ``every``
+    iterations, ``strat/AP50`` values ``curve`` {iteration: value}."""
+    scalars = []
+    for it in range(every, max(curve) + 1, every):
+        scalars.append(dict(loss=1.0, time=time_per_iter, step=it))
+        if it in curve:
+            scalars.append({'strat/AP50': curve[it], 'step': it})
+    path = study_tool.curve_path(study, method, seed)
+    import os
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    with open(path, 'w') as f:
+        json.dump(dict(method=method, seed=seed, batch=batch, wall_s=60.0 *
+                       (seed + 1), scalars=scalars), f)
+
+
+BASE = 'configs/fcos_baseline_kitti_tiny.py'
+UIS = 'configs/fcos_uis_kitti_tiny.py'
+LIS = 'configs/fcos_lis_kitti_tiny.py'
+
+
+@pytest.fixture
+def study(tmp_path):
+    path = write_study(tmp_path, dict(baseline=BASE, uis=UIS, lis=LIS),
+                       [0, 1, 2])
+    st = study_tool.load_study(path)
+    # baseline: each seed peaks at 400; mean curve 0.1, 0.2, 0.3, 0.31, 0.30
+    for seed, peak in enumerate([0.30, 0.31, 0.32]):
+        write_curve_file(st, 'baseline', seed,
+                         {100: .1, 200: .2, 300: .3, 400: peak, 500: .30})
+    # uis: above 0.32 already at 200 in every seed -> 400 / 200 - 1 = +100 %
+    for seed in range(3):
+        write_curve_file(st, 'uis', seed,
+                         {100: .2, 200: .4 + .01 * seed, 300: .4, 400: .4,
+                          500: .4}, time_per_iter=2.0)
+    # lis: never above 0.29 (seeds 0 and 1 only: seed 2 is still missing)
+    for seed in range(2):
+        write_curve_file(st, 'lis', seed,
+                         {100: .1, 200: .2, 300: .25, 400: .29, 500: .28})
+    return st, path
+
+
+def test_pending_runs_skip_finished_ones(study):
+    st, _ = study
+    assert study_tool.pending_runs(st) == [('lis', 2)]
+
+
+def test_main_trains_only_missing_runs(study, monkeypatch):
+    st, path = study
+    calls = []
+    monkeypatch.setattr(study_tool, 'train_run',
+                        lambda study, m, s, threads=None: calls.append((m, s)))
+    study_tool.main([path, '--no-bootstrap'])
+    assert calls == [('lis', 2)]
+    text = open(osp.join(st.out_dir, 'study.md')).read()
+    assert 'lis [0, 1]' in text and 'uis [0, 1, 2]' in text
+    for png in ('speedup_by_size.png', ):
+        assert osp.isfile(osp.join(st.out_dir, png))
+
+
+def test_seeds_averaged_and_eq_5_1(study):
+    st, _ = study
+    methods = study_tool.collect(st)
+    rows = {r['method']: r
+            for r in study_tool.study_table(methods, 'baseline',
+                                            'strat/AP50', bootstrap=False)}
+    base = rows['baseline']
+    # peaks of the three seeds 0.30, 0.31, 0.32: mean 0.31, std sqrt(2/3)/100
+    assert base['peak_mean'] == pytest.approx(0.31)
+    assert base['peak_std'] == pytest.approx((2 / 3)**0.5 / 100)
+    assert base['it_base'] == 400
+    uis = rows['uis']
+    assert (uis['it_method'], uis['speedup']) == (200, pytest.approx(1.0))
+    # wall clock: baseline 400 x 1 s, uis 200 x 2 s: no gain
+    assert uis['speedup_time'] == pytest.approx(0.0)
+    # each uis seed against the baseline's mean peak 0.31: all cross at 200
+    assert uis['seed_mean'] == pytest.approx(1.0)
+    assert uis['seed_std'] == pytest.approx(0.0)
+    # uis final 0.40 in every seed
+    assert uis['final_mean'] == pytest.approx(0.40)
+
+
+def test_method_that_never_crosses(study):
+    st, _ = study
+    methods = study_tool.collect(st)
+    rows = {r['method']: r
+            for r in study_tool.study_table(methods, 'baseline',
+                                            'strat/AP50', bootstrap=True)}
+    lis = rows['lis']
+    assert lis['runs'] == 2 and lis['it_method'] is None
+    assert lis['speedup'] is None and 'never' in lis['note']
+    assert lis['seed_mean'] == -1.0  # the limit of eq. 5.1: -100 %
+    assert (lis['ci_low'], lis['ci_high'], lis['share_crossing']) == (
+        -1.0, -1.0, 0.0)
+    uis = rows['uis']
+    assert (uis['ci_low'], uis['ci_high'], uis['share_crossing']) == (
+        pytest.approx(1.0), pytest.approx(1.0), 1.0)
+    text = study_tool.format_table(list(rows.values()), 'strat/AP50')
+    assert '| lis | 2 |' in text and '| never |' in text
+    assert '[+100 %, +100 %]' in text
+
+
+def test_bootstrap_interval_against_all_resamples(tmp_path):
+    # baseline seeds peak at 200 with 0.2 / 0.3: the peak of a resampled
+    # mean curve is 0.2, 0.25 or 0.3. The method's two seeds are 0.26 and
+    # 0.35 at iteration 100, then 0.4. Enumerating the 3 x 3 equally likely
+    # multiset pairs (weights 1/4, 1/2, 1/4 each side):
+    # method mean at 100 = 0.26 (1/4), 0.305 (1/2), 0.35 (1/4)
+    # crosses at 100 (+100 %) unless (base 0.3, method 0.26): then at 200
+    # (+0 %) -- probability 1/4 x 1/4 = 1/16.
+    st = study_tool.load_study(write_study(
+        tmp_path, dict(baseline=BASE, m=UIS), [0, 1]))
+    write_curve_file(st, 'baseline', 0, {100: .1, 200: .2, 300: .15})
+    write_curve_file(st, 'baseline', 1, {100: .1, 200: .3, 300: .25})
+    write_curve_file(st, 'm', 0, {100: .26, 200: .4, 300: .4})
+    write_curve_file(st, 'm', 1, {100: .35, 200: .4, 300: .4})
+    methods = study_tool.collect(st)
+    lo, hi, share = study_tool.bootstrap_interval(
+        methods['baseline'], methods['m'], 'strat/AP50', confidence=0.8,
+        n_resamples=4000)
+    assert share == 1.0
+    # 10 % quantile of {0 w.p. 1/16, +100 % w.p. 15/16} is +100 %
+    assert (lo, hi) == (pytest.approx(1.0), pytest.approx(1.0))
+    lo, hi, _ = study_tool.bootstrap_interval(
+        methods['baseline'], methods['m'], 'strat/AP50', confidence=0.95,
+        n_resamples=4000)
+    assert (lo, hi) == (pytest.approx(0.0), pytest.approx(1.0))
+
+
+def test_write_curve_merges_a_resumed_run(tmp_path):
+    work = tmp_path / 'run'
+    for stamp, lines in (
+            ('20260101_000000', [dict(loss=2.0, time=1.0, step=10),
+                                 {'strat/AP50': 0.1, 'step': 20},
+                                 dict(loss=1.5, time=1.0, step=20)]),
+            ('20260101_010000', [dict(loss=1.0, time=3.0, step=30),
+                                 {'strat/AP50': 0.2, 'step': 40},
+                                 dict(loss=0.9, time=3.0, step=40,
+                                      lr=1e-3)])):
+        (work / stamp / 'vis_data').mkdir(parents=True)
+        (work / stamp / 'vis_data' / 'scalars.json').write_text(
+            '\n'.join(json.dumps(r) for r in lines) + '\n')
+    out = str(tmp_path / 'c.json')
+    study_tool.write_curve(str(work), out, dict(method='m', seed=0, batch=2))
+    run = study_tool.read_curve(out)
+    assert run['val'] == {'strat/AP50': {20: 0.1, 40: 0.2}}
+    # clock: 10 x 1 + 10 x 1 + 10 x 3 + 10 x 3 seconds
+    assert run['time'] == {10: 10.0, 20: 20.0, 30: 50.0, 40: 80.0}
+    assert run['batch'] == 2 and 'lr' not in json.dumps(json.load(open(out)))
+
+
+def test_bad_study_config_is_named(tmp_path):
+    path = write_study(tmp_path, dict(baseline=BASE), [0],
+                       extra="baseline = 'uniform'\n")
+    with pytest.raises(KeyError, match='study.py: baseline'):
+        study_tool.load_study(path)
+    path = write_study(tmp_path, dict(baseline='configs/nope.py'), [0])
+    with pytest.raises(FileNotFoundError, match='methods.baseline'):
+        study_tool.load_study(path)
+
+
+def test_smoke_one_method_one_seed_on_kitti(tmp_path):
+    """UIS, seed 3, 2 epochs of 2 iterations on 8 real KITTI frames."""
+    options = {
+        'train_dataloader.dataset.indices': 8,
+        'train_dataloader.num_workers': 0,
+        'train_dataloader.persistent_workers': False,
+        'val_dataloader.dataset.indices': 4,
+        'val_dataloader.num_workers': 0,
+        'val_dataloader.persistent_workers': False,
+        'train_cfg.max_epochs': 2,
+        'train_cfg.val_interval': 1,
+        'default_hooks.logger.interval': 1,
+        'data_root': osp.join(REPO_ROOT, 'data/kitti_tiny/'),
+        'train_dataloader.dataset.data_root':
+        osp.join(REPO_ROOT, 'data/kitti_tiny/'),
+        'val_dataloader.dataset.data_root':
+        osp.join(REPO_ROOT, 'data/kitti_tiny/'),
+    }
+    path = write_study(tmp_path, dict(uis=UIS), [3],
+                       extra=f'cfg_options = {options!r}\n')
+    study_tool.main([path, '--threads', '2'])
+    st = study_tool.load_study(path)
+    run = study_tool.read_curve(study_tool.curve_path(st, 'uis', 3))
+    # 8 frames / batch 4 = 2 iterations per epoch, validated after each
+    assert sorted(run['val']['strat/AP50']) == [2, 4]
+    assert run['seed'] == 3 and run['batch'] == 4
+    dumped = open(osp.join(st.work_dir, 'uis_s3', 'study_config.py')).read()
+    assert 'seed=3' in dumped and "type='ImportanceSampler'" in dumped
+    assert osp.isfile(osp.join(st.out_dir, 'study.md'))
+    # the finished run is skipped the second time
+    assert study_tool.pending_runs(st) == []

@@ -1,0 +1,456 @@
+"""Does importance sampling speed up training? A multi-seed study in one command.
+
+A study is a small mmengine config (see ``configs/studies/``)::
+
+    methods = dict(baseline='configs/fcos_baseline_underwater.py',
+                   uis='configs/fcos_uis_underwater.py', ...)
+    baseline = 'baseline'         # the method the others are measured against
+    seeds = [0, 1, 2]
+    cfg_options = {...}           # applied to EVERY run (e.g. a reduced scale)
+    work_dir = 'work_dirs/study_x'  # checkpoints and logs (large, not kept)
+    out_dir = 'docs/study_x'        # curves/, table and plots (small, kept)
+    metric = 'strat/AP50'
+
+For every (method, seed) it trains ``tools/train.py`` on the method's config
+with ``cfg_options`` and ``randomness.seed=seed`` merged in (the merged config
+is dumped next to the run's logs), then keeps the run's validation curve and
+training clock in ``<out_dir>/curves/<method>_s<seed>.json``. A run whose
+curve file exists is finished and skipped, so a study grows by adding seeds
+or methods to its config; a run interrupted midway resumes from its last
+checkpoint in ``work_dir``. Then, from the curve files alone, it writes the
+eq. 5.1 analysis of ``speedup.py`` (mean curve, one-std band, crossing) for
+the metric, each size stratum and each class, a percentile bootstrap interval
+over seeds for every speed-up, and the plots::
+
+    python3 tools/analysis/study.py configs/studies/underwater_r34eighth.py
+    python3 tools/analysis/study.py configs/studies/underwater_r34eighth.py \\
+        --analyse-only             # rebuild the table from the kept curves
+    python3 tools/analysis/study.py configs/studies/underwater_r34eighth.py \\
+        --from-scratch             # forget the curves and retrain everything
+
+A method that never exceeds the baseline's peak within the budget gets the
+speed-up -100 %: the limit of eq. 5.1, ``it_base / it_method - 1``, as
+``it_method`` grows without bound. The bootstrap resamples the seeds of the
+baseline and of the method independently (scipy.stats.bootstrap,
+percentile interval), so its interval says how much the answer depends on
+which seeds ran.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import shutil
+import subprocess
+import sys
+import time
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from typing import Dict, List, Optional
+
+import numpy as np
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+import speedup  # noqa: E402  (tools/analysis/speedup.py)
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TRAIN_SCRIPT = osp.join(REPO_ROOT, 'tools', 'train.py')
+REQUIRED_KEYS = ('methods', 'baseline', 'seeds', 'work_dir', 'out_dir')
+TRAIN_KEYS = ('loss', 'time', 'data_time')  # what a curve keeps of a train record
+
+
+def load_study(path: str, cfg_options: Optional[dict] = None):
+    """Read and check a study config.
+
+    Raises:
+        KeyError: a required key is missing, or ``baseline`` is not one of
+            ``methods`` (the message names the file and the key).
+        FileNotFoundError: a method's config file does not exist.
+    """
+    from mmengine.config import Config
+    study = Config.fromfile(path)
+    if cfg_options:
+        study.merge_from_dict(cfg_options)
+    for key in REQUIRED_KEYS:
+        if key not in study:
+            raise KeyError(f'study config {path} has no {key!r}')
+    if study.baseline not in study.methods:
+        raise KeyError(f'study config {path}: baseline {study.baseline!r} is '
+                       f'not one of methods {sorted(study.methods)}')
+    for name, cfg in study.methods.items():
+        if not osp.isfile(cfg):
+            raise FileNotFoundError(
+                f'study config {path}: methods.{name} = {cfg} does not exist')
+    study.setdefault('cfg_options', {})
+    study.setdefault('metric', 'strat/AP50')
+    study.setdefault('prefix', 'strat')
+    return study
+
+
+def run_name(method: str, seed: int) -> str:
+    return f'{method}_s{seed}'
+
+
+def curve_path(study, method: str, seed: int) -> str:
+    return osp.join(study.out_dir, 'curves', run_name(method, seed) + '.json')
+
+
+def pending_runs(study) -> List[tuple]:
+    """``(method, seed)`` pairs without a curve file, baseline first."""
+    order = [study.baseline] + [m for m in study.methods
+                                if m != study.baseline]
+    return [(m, s) for s in study.seeds for m in order
+            if not osp.isfile(curve_path(study, m, s))]
+
+
+def run_config(study, method: str, seed: int):
+    """The merged mmengine config of one run: the method's config, the
+    study's ``cfg_options``, the seed and the run's work dir. An
+    ImportanceSampler's ``batch_size`` follows the dataloader's."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(study.methods[method])
+    cfg.merge_from_dict(dict(study.cfg_options))
+    cfg.merge_from_dict({'randomness.seed': seed})
+    sampler = cfg.train_dataloader.get('sampler', {})
+    if sampler.get('type') == 'ImportanceSampler':
+        sampler.batch_size = cfg.train_dataloader.batch_size
+    cfg.work_dir = osp.join(study.work_dir, run_name(method, seed))
+    return cfg
+
+
+def train_run(study, method: str, seed: int, threads: Optional[int] = None,
+              log=print) -> str:
+    """Train one (method, seed) run and write its curve file.
+
+    Resumes from the last checkpoint of an interrupted run in the same work
+    dir. The training's own output goes to ``<work_dir>/train.log``.
+
+    Returns:
+        str: the curve file.
+
+    Raises:
+        RuntimeError: the training exited with an error (the message names
+            its log file and gives its last lines).
+    """
+    cfg = run_config(study, method, seed)
+    os.makedirs(cfg.work_dir, exist_ok=True)
+    cfg_file = osp.join(cfg.work_dir, 'study_config.py')
+    cfg.dump(cfg_file)
+    cmd = [sys.executable, TRAIN_SCRIPT, cfg_file, '--work-dir', cfg.work_dir]
+    if osp.isfile(osp.join(cfg.work_dir, 'last_checkpoint')):
+        cmd.append('--resume')
+    env = dict(os.environ)
+    if threads:
+        env.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+    log_file = osp.join(cfg.work_dir, 'train.log')
+    log(f'[study] {run_name(method, seed)}: training, log {log_file}')
+    t0 = time.time()
+    with open(log_file, 'a') as out:
+        rc = subprocess.call(cmd, stdout=out, stderr=subprocess.STDOUT,
+                             cwd=REPO_ROOT, env=env)
+    wall = time.time() - t0
+    if rc != 0:
+        with open(log_file) as f:
+            tail = ''.join(f.readlines()[-20:])
+        raise RuntimeError(f'{run_name(method, seed)} failed (exit {rc}), '
+                           f'see {log_file}:\n{tail}')
+    out_file = curve_path(study, method, seed)
+    write_curve(cfg.work_dir, out_file, dict(
+        method=method, seed=seed, config=study.methods[method],
+        batch=int(cfg.train_dataloader.batch_size), wall_s=round(wall, 1)))
+    log(f'[study] {run_name(method, seed)}: done in {wall / 60:.1f} min, '
+        f'curve {out_file}')
+    return out_file
+
+
+def write_curve(work_dir: str, out_file: str, meta: dict) -> None:
+    """Keep the validation records and the training clock of a run.
+
+    Reads every ``*/vis_data/scalars.json`` of ``work_dir`` in time order (a
+    resumed run has several) and keeps, per iteration, the last value: all
+    validation keys, and ``loss``/``time``/``data_time`` of the training
+    records. Written atomically (a half-written curve is never "finished").
+    """
+    import glob
+    records: Dict[int, dict] = {}
+    for path in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
+                                          'scalars.json'))):
+        with open(path) as f:
+            for line in f:
+                if not line.strip():
+                    continue
+                rec = json.loads(line)
+                step = int(rec['step'])
+                if 'loss' in rec:
+                    rec = {k: rec[k] for k in TRAIN_KEYS if k in rec}
+                    rec['train'] = True
+                records.setdefault(step, {}).update(rec)
+    if not records:
+        raise FileNotFoundError(f'no */vis_data/scalars.json under {work_dir}')
+    scalars = []
+    for step in sorted(records):
+        rec = dict(records[step])
+        if rec.pop('train', False) and any(
+                k not in TRAIN_KEYS for k in rec):
+            # a train and a validation record at the same step: two records
+            train = {k: rec.pop(k) for k in TRAIN_KEYS if k in rec}
+            scalars.append(dict(train, step=step))
+        scalars.append(dict(rec, step=step))
+    os.makedirs(osp.dirname(out_file) or '.', exist_ok=True)
+    tmp = out_file + '.tmp'
+    with open(tmp, 'w') as f:
+        json.dump(dict(meta, scalars=scalars), f, separators=(',', ':'))
+    os.replace(tmp, out_file)
+
+
+def read_curve(path: str) -> dict:
+    """A curve file as a run of :func:`speedup.read_run` (``val``,
+    ``time``, ``batch``, ``path``), plus ``method``, ``seed``, ``wall_s``.
+
+    Raises:
+        ValueError: the file is not a curve file (the message names it).
+    """
+    with open(path) as f:
+        data = json.load(f)
+    if 'scalars' not in data:
+        raise ValueError(f'{path} is not a study curve file (no "scalars")')
+    run = speedup.parse_records(data['scalars'])
+    run.update(batch=data.get('batch'), path=path, method=data.get('method'),
+               seed=data.get('seed'), wall_s=data.get('wall_s'))
+    return run
+
+
+def collect(study) -> Dict[str, List[dict]]:
+    """The finished runs of the study's methods and seeds, by method (in the
+    config's order, baseline first)."""
+    order = [study.baseline] + [m for m in study.methods
+                                if m != study.baseline]
+    methods = OrderedDict()
+    for m in order:
+        for s in study.seeds:
+            path = curve_path(study, m, s)
+            if osp.isfile(path):
+                methods.setdefault(m, []).append(read_curve(path))
+    return methods
+
+
+def speedup_value(runs_base: List[dict], runs_method: List[dict],
+                  metric: str) -> float:
+    """Eq. 5.1 on the mean curves of two groups of runs; -1 (-100 %) when
+    the method's mean never exceeds the baseline's peak."""
+    res = speedup.speedups(dict(b=runs_base, m=runs_method), 'b', metric)['m']
+    if res.get('speedup') is None:
+        return -1.0
+    return float(res['speedup'])
+
+
+def bootstrap_interval(runs_base: List[dict], runs_method: List[dict],
+                       metric: str, confidence: float = 0.9,
+                       n_resamples: int = 2000, seed: int = 0):
+    """Percentile bootstrap interval of the eq. 5.1 speed-up over seeds.
+
+    Resamples the baseline's runs and the method's runs with replacement,
+    independently, and recomputes the speed-up on the resampled mean curves
+    (scipy.stats.bootstrap, ``paired=False``).
+
+    Returns:
+        (low, high, share_crossing): the interval and the share of resamples
+        in which the method crosses the baseline's peak at all; ``None``s
+        with fewer than 2 runs on either side.
+    """
+    from scipy.stats import bootstrap
+    if len(runs_base) < 2 or len(runs_method) < 2:
+        return None, None, None
+    values, cache = [], {}
+
+    def stat(ib, im):
+        key = (tuple(sorted(ib.tolist())), tuple(sorted(im.tolist())))
+        if key not in cache:  # the mean curves depend on the multisets only
+            cache[key] = speedup_value([runs_base[int(i)] for i in key[0]],
+                                       [runs_method[int(i)] for i in key[1]],
+                                       metric)
+        values.append(cache[key])
+        return cache[key]
+
+    res = bootstrap((np.arange(len(runs_base)), np.arange(len(runs_method))),
+                    stat, paired=False, vectorized=False,
+                    n_resamples=n_resamples, confidence_level=confidence,
+                    method='percentile', random_state=seed)
+    crossing = float(np.mean(np.asarray(values) > -1.0))
+    return (float(res.confidence_interval.low),
+            float(res.confidence_interval.high), crossing)
+
+
+def run_peaks(runs: List[dict], metric: str) -> np.ndarray:
+    """Each run's best value of ``metric``."""
+    return np.array([max(r['val'][metric].values()) for r in runs
+                     if r['val'].get(metric)])
+
+
+def study_table(methods: Dict[str, List[dict]], baseline: str, metric: str,
+                bootstrap: bool = True) -> List[dict]:
+    """One row per method: peak (mean, std over seeds of each run's best),
+    final value (mean, std), eq. 5.1 on the mean curves, per-seed speed-ups
+    (each seed's curve against the baseline's mean curve; mean, std) and
+    the bootstrap interval."""
+    table = speedup.speedups(methods, baseline, metric)
+    rows = []
+    for name, runs in methods.items():
+        peaks = run_peaks(runs, metric)
+        finals = np.array([r['val'][metric][max(r['val'][metric])]
+                           for r in runs if r['val'].get(metric)])
+        res = table[name]
+        row = dict(method=name, runs=len(runs), peak_mean=_mean(peaks),
+                   peak_std=_std(peaks), final_mean=_mean(finals),
+                   final_std=_std(finals), it_base=res.get('it_base'),
+                   it_method=res.get('it_method'), speedup=res.get('speedup'),
+                   speedup_time=res.get('speedup_time'), note=res.get('note'),
+                   seed_mean=None, seed_std=None, ci_low=None, ci_high=None,
+                   share_crossing=None)
+        if name != baseline and 'peak' in res:
+            per_seed = np.array([speedup_value(methods[baseline], [r], metric)
+                                 for r in runs])
+            row.update(seed_mean=float(per_seed.mean()),
+                       seed_std=float(per_seed.std()))
+            if bootstrap:
+                lo, hi, share = bootstrap_interval(methods[baseline], runs,
+                                                   metric)
+                row.update(ci_low=lo, ci_high=hi, share_crossing=share)
+        rows.append(row)
+    return rows
+
+
+def _mean(a):
+    return float(a.mean()) if len(a) else None
+
+
+def _std(a):
+    return float(a.std()) if len(a) else None
+
+
+def format_table(rows: List[dict], metric: str) -> str:
+    """The study table as Markdown."""
+
+    def pct(v):
+        return '-' if v is None else f'{100 * v:+.0f} %'
+
+    def num(m, s):
+        return '-' if m is None else f'{m:.3f} ± {s:.3f}'
+
+    lines = [
+        f'`{metric}`', '',
+        '| method | runs | peak (mean ± std of each run\'s best) | final | '
+        'first above the baseline\'s peak (it) | speed-up eq. 5.1 | '
+        'wall clock | per seed (mean ± std) | 90 % bootstrap | '
+        'resamples crossing |', '|---' * 10 + '|'
+    ]
+    for r in rows:
+        if r['note'] == 'baseline':
+            crossing = f'peak of the mean curve at {r["it_base"]}'
+        elif r['it_method'] is None:
+            crossing = 'never'
+        else:
+            crossing = str(r['it_method'])
+        seed = '-' if r['seed_mean'] is None else (
+            f'{100 * r["seed_mean"]:+.0f} ± {100 * r["seed_std"]:.0f} %')
+        ci = '-' if r['ci_low'] is None else (
+            f'[{100 * r["ci_low"]:+.0f} %, {100 * r["ci_high"]:+.0f} %]')
+        share = '-' if r['share_crossing'] is None else \
+            f'{100 * r["share_crossing"]:.0f} %'
+        lines.append(
+            f'| {r["method"]} | {r["runs"]} | '
+            f'{num(r["peak_mean"], r["peak_std"])} | '
+            f'{num(r["final_mean"], r["final_std"])} | {crossing} | '
+            f'{pct(r["speedup"])} | {pct(r["speedup_time"])} | {seed} | '
+            f'{ci} | {share} |')
+    return '\n'.join(lines)
+
+
+def analyse(study, bootstrap: bool = True, log=print) -> str:
+    """Tables and plots from the curve files; returns the report text."""
+    methods = collect(study)
+    if study.baseline not in methods:
+        raise FileNotFoundError(
+            f'no finished run of the baseline {study.baseline!r} under '
+            f'{osp.join(study.out_dir, "curves")}')
+    metric, p = study.metric, study.prefix
+    sizes = [f'{p}/AP50_{s}' for s in speedup.SIZES]
+    names = speedup.class_names(methods, p)
+    classes = [f'{p}/AP50_{n}' for n in names]
+    wall = {m: [r['wall_s'] for r in runs if r.get('wall_s')]
+            for m, runs in methods.items()}
+    parts = [f'# Study {study.get("name", "")}'.rstrip(), '',
+             'Runs (seeds) per method: ' + ', '.join(
+                 f'{m} {sorted(r["seed"] for r in runs)}'
+                 for m, runs in methods.items()),
+             'Wall time per run (min, mean): ' + ', '.join(
+                 f'{m} {np.mean(w) / 60:.1f}' for m, w in wall.items() if w),
+             '']
+    for key in [metric] + sizes + classes:
+        rows = study_table(methods, study.baseline, key, bootstrap)
+        parts += [format_table(rows, key), '']
+    text = '\n'.join(parts)
+    os.makedirs(study.out_dir, exist_ok=True)
+    with open(osp.join(study.out_dir, 'study.md'), 'w') as f:
+        f.write(text)
+    out = study.out_dir
+    speedup.plot_panels(methods, study.baseline, [[metric] + sizes],
+                        [['all'] + list(speedup.SIZES)],
+                        osp.join(out, 'speedup_by_size.png'),
+                        f'{metric} by object size: mean of seeds, band = 1 std')
+    if names:
+        speedup.plot_panels(methods, study.baseline, [classes],
+                            [list(names)],
+                            osp.join(out, 'speedup_by_class.png'),
+                            'AP@0.5 by class')
+        speedup.plot_panels(
+            methods, study.baseline,
+            [[f'{p}/AP50_{n}_{s}' for s in speedup.SIZES] for n in names],
+            [[f'{n} {s}, '
+              f'{speedup.num_gt(methods, f"{p}/num_gt_{n}_{s}")} objects'
+              for s in speedup.SIZES] for n in names],
+            osp.join(out, 'speedup_by_class_size.png'), 'AP@0.5 by class x size')
+    log(text)
+    log(f'[study] table and plots written to {out}/')
+    return text
+
+
+def main(argv=None):
+    from mmengine.config import DictAction
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('study', help='study config (configs/studies/*.py)')
+    parser.add_argument('--analyse-only', action='store_true',
+                        help='no training: table and plots from the curves')
+    parser.add_argument('--from-scratch', action='store_true',
+                        help='delete the curves and work dirs of the study '
+                        'first and train every run again')
+    parser.add_argument('--jobs', type=int, default=1,
+                        help='runs trained at the same time')
+    parser.add_argument('--threads', type=int, default=None,
+                        help='CPU threads per run (OMP_NUM_THREADS)')
+    parser.add_argument('--no-bootstrap', action='store_true')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override keys of the STUDY config, e.g. '
+                        'seeds="[0,1,2,3,4]" work_dir=D')
+    args = parser.parse_args(argv)
+    study = load_study(args.study, args.cfg_options)
+    if args.from_scratch and not args.analyse_only:
+        shutil.rmtree(osp.join(study.out_dir, 'curves'), ignore_errors=True)
+        shutil.rmtree(study.work_dir, ignore_errors=True)
+    if not args.analyse_only:
+        todo = pending_runs(study)
+        total = len(study.methods) * len(study.seeds)
+        print(f'[study] {total - len(todo)} of {total} runs finished, '
+              f'{len(todo)} to train')
+        with ThreadPoolExecutor(max(1, args.jobs)) as pool:
+            futures = [pool.submit(train_run, study, m, s, args.threads)
+                       for m, s in todo]
+            errors = [f.exception() for f in futures if f.exception()]
+        if errors:
+            for err in errors:
+                print(f'[study] {err}')
+            sys.exit(1)
+    analyse(study, bootstrap=not args.no_bootstrap)
+
+
+if __name__ == '__main__':
+    main()
