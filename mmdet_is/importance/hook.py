@@ -1,9 +1,11 @@
 """The Hook where the detector and the sampler meet.
 
 After each training iteration it takes the per-image importance terms the
-head published for that step, maps them to dataset indices through the
-``sample_idx`` of each data sample, gathers them from all ranks and updates
-the :class:`~.sampler.ImportanceSampler`. It saves and restores the sampler in
+head published for that step, pairs them with the indices the
+:class:`~.sampler.ImportanceSampler` drew for that step (its queue of batches
+in flight, so a score lands on the index drawn also under dataset wrappers
+and prefetching workers), gathers them from all ranks and updates the
+sampler. It saves and restores the sampler in
 checkpoints and logs the sampler's diagnostics. With an irreducible-loss
 file it scores by RHO (thesis 4.2.6): ``L_train - L_ho``.
 """
@@ -15,6 +17,8 @@ import torch
 from mmengine.dist import all_gather, get_world_size
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
+from mmengine.runner import IterBasedTrainLoop
+from torch.utils.data import BatchSampler
 
 from mmdet.registry import HOOKS
 from .image_scores import pop_importance
@@ -87,9 +91,15 @@ class ImportanceSamplingHook(Hook):
             dataloader's; RHO without ``rescale='minmax'``, or training
             images missing from the irreducible-loss file (see
             :func:`~.rho.load_irreducible_losses`).
+        TypeError: a batch sampler that regroups the sampler's indices
+            (``train_dataloader.batch_sampler``, e.g. mmdet's
+            ``AspectRatioBatchSampler``); mmengine's ``IterBasedTrainLoop``
+            when resuming (it replays the data; use
+            ``ImportanceIterBasedTrainLoop``).
         RuntimeError: the head published no importance terms (set
-            ``importance_cfg`` in the bbox head) or the data samples carry no
-            ``sample_idx`` (add it to ``PackDetInputs.meta_keys``).
+            ``importance_cfg`` in the bbox head), or the batch trained is not
+            the batch drawn (its size, or on an unwrapped dataset its
+            ``sample_idx``, differs).
     """
 
     priority = 'NORMAL'
@@ -111,6 +121,23 @@ class ImportanceSamplingHook(Hook):
             raise ValueError(
                 f'ImportanceSampler batch_size={self.sampler.batch_size} but '
                 f'train_dataloader.batch_size={loader_batch}; set both alike')
+        if type(loader.batch_sampler) is not BatchSampler:
+            raise TypeError(
+                'ImportanceSampler needs its batches in the order drawn, but '
+                f'train_dataloader.batch_sampler is '
+                f'{type(loader.batch_sampler).__name__}, which regroups them:'
+                ' set train_dataloader.batch_sampler=None')
+        loop = runner.train_loop
+        if type(loop) is IterBasedTrainLoop and loop.iter > 0:
+            raise TypeError(
+                "train_cfg.type='IterBasedTrainLoop' replays the data of "
+                f'{loop.iter} iterations on resume and would draw them again'
+                ": set train_cfg.type='ImportanceIterBasedTrainLoop'")
+        # wrappers (ConcatDataset, RepeatDataset, ...) report the inner
+        # dataset's sample_idx; a plain dataset's must equal the index drawn
+        dataset = loader.dataset
+        self._check_sample_idx = not (hasattr(dataset, 'dataset')
+                                      or hasattr(dataset, 'datasets'))
         if self.log_interval is None:
             logger_hook = [h for h in runner.hooks
                            if type(h).__name__ == 'LoggerHook']
@@ -146,13 +173,8 @@ class ImportanceSamplingHook(Hook):
                 "importance_cfg=dict(heuristic='uis', reduction='mean') in "
                 'the bbox head (FCOSSoftmaxHead)')
         t_update = time.perf_counter()
-        samples = data_batch['data_samples']
-        try:
-            idx = [s.metainfo['sample_idx'] for s in samples]
-        except KeyError:
-            raise RuntimeError(
-                "data samples have no 'sample_idx': add 'sample_idx' to "
-                'meta_keys of PackDetInputs in the train pipeline') from None
+        idx = self.sampler.rank_slice(self.sampler.pop_trained())
+        self._check_batch(idx, data_batch['data_samples'])
         scores = terms['score']
         if self._irreducible is not None:
             scores = rho_scores(scores, self._irreducible[idx])
@@ -173,6 +195,20 @@ class ImportanceSamplingHook(Hook):
                           float(terms['cls'].mean()))
         hub.update_scalar('train/importance_reg',
                           float(terms['reg'].mean()))
+
+    def _check_batch(self, idx: np.ndarray, samples) -> None:
+        drawn = idx.tolist()
+        if len(samples) != len(drawn):
+            raise RuntimeError(
+                f'the step trained {len(samples)} images but the '
+                f'ImportanceSampler drew {len(drawn)} for it')
+        if self._check_sample_idx:
+            got = [s.metainfo.get('sample_idx', i)
+                   for s, i in zip(samples, drawn)]
+            if got != drawn:
+                raise RuntimeError(
+                    f'the batch trained (sample_idx {got}) is not the batch '
+                    f'the ImportanceSampler drew ({drawn})')
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         checkpoint[CKPT_KEY] = find_importance_sampler(

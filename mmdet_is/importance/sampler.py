@@ -8,6 +8,7 @@ length).
 """
 import math
 import time
+from collections import deque
 from typing import Dict, Iterator, Optional, Sequence
 
 import numpy as np
@@ -69,6 +70,18 @@ class ImportanceSampler(Sampler):
     The epoch length is fixed at ``ceil(N / (batch_size * world_size))``
     iterations, so validation, logging and checkpoints stay regular.
 
+    Batches in flight: DataLoader workers prefetch, so the sampler draws
+    ahead of training. Every yielded global batch waits in a queue until the
+    hook takes it (:meth:`pop_trained`) after the step that trained it; the
+    hook scores exactly the indices drawn (also through dataset wrappers, whose
+    ``sample_idx`` is the inner dataset's). A checkpoint keeps the batches
+    drawn but not yet trained and the position in the epoch; after a resume
+    they are yielded again before anything new is drawn, so the resumed
+    stream equals the uninterrupted one under epoch- and iteration-based
+    loops. Rejection mode's active images are those of the last batch
+    *drawn*, which leads the trained one by the batches in flight
+    (``num_workers x prefetch_factor``; none without workers).
+
     Args:
         dataset: the training set (only its length is used).
         batch_size (int): images per GPU per iteration; must equal the
@@ -118,6 +131,9 @@ class ImportanceSampler(Sampler):
         self.draw_seconds = 0.0  # wall time spent in next_global_batch
         self._first_pass: Optional[np.ndarray] = None
         self._active: Optional[np.ndarray] = None
+        self._in_flight: deque = deque()  # yielded, not yet trained
+        self._replay: deque = deque()  # in flight at the checkpoint resumed
+        self.batches_yielded = 0
 
     def __len__(self) -> int:
         """Indices this rank yields per epoch: ``iters_per_epoch * batch``."""
@@ -128,10 +144,36 @@ class ImportanceSampler(Sampler):
         mmengine's DistSamplerSeedHook)."""
 
     def __iter__(self) -> Iterator[int]:
+        """This rank's indices up to the end of the current epoch (a whole
+        epoch unless resumed in the middle of one)."""
+        left = self.iters_per_epoch - self.batches_yielded % \
+            self.iters_per_epoch
+        for _ in range(left):
+            batch = (self._replay.popleft()
+                     if self._replay else self.next_global_batch())
+            self._in_flight.append(batch)
+            self.batches_yielded += 1
+            yield from self.rank_slice(batch).tolist()
+
+    def rank_slice(self, batch: np.ndarray) -> np.ndarray:
+        """This rank's contiguous part of a ``(global_batch,)`` batch."""
         lo = self.rank * self.batch_size
-        for _ in range(self.iters_per_epoch):
-            batch = self.next_global_batch()
-            yield from batch[lo:lo + self.batch_size].tolist()
+        return batch[lo:lo + self.batch_size]
+
+    def pop_trained(self) -> np.ndarray:
+        """The oldest global batch yielded and not yet trained:
+        ``(batch_size * world_size,)`` int64 dataset indices (the indices the
+        sampler drew, whatever the dataset maps them to).
+
+        Raises:
+            RuntimeError: no batch is in flight (the batches reaching the
+                model do not come from this sampler's iterator).
+        """
+        if not self._in_flight:
+            raise RuntimeError(
+                'ImportanceSampler: a training step ran on a batch this '
+                'sampler did not yield (no batch in flight)')
+        return self._in_flight.popleft()
 
     # -- drawing ---------------------------------------------------------
     def offset(self) -> float:
@@ -291,6 +333,10 @@ class ImportanceSampler(Sampler):
             num_rejected_updates=self.num_rejected_updates,
             first_pass=None if self._first_pass is None else torch.from_numpy(
                 self._first_pass.copy()),
+            # drawn, not yet trained: yielded first after a resume
+            in_flight=[torch.from_numpy(b.copy())
+                       for b in list(self._in_flight) + list(self._replay)],
+            batches_trained=self.batches_yielded - len(self._in_flight),
             active=None if self._active is None else torch.from_numpy(
                 self._active.copy()))
 
@@ -327,3 +373,8 @@ class ImportanceSampler(Sampler):
             'first_pass'].numpy().copy()
         self._active = None if state['active'] is None else state[
             'active'].numpy().copy()
+        self._in_flight = deque()
+        self._replay = deque(b.numpy().copy()
+                             for b in state.get('in_flight', []))
+        self.batches_yielded = state.get('batches_trained',
+                                         self.batches_drawn)
