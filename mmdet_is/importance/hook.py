@@ -46,18 +46,18 @@ def find_importance_sampler(dataloader) -> ImportanceSampler:
         f'{type(getattr(dataloader, "sampler", None)).__name__}')
 
 
-def update_from_all_ranks(sampler: ImportanceSampler, sample_idx,
+def update_from_all_ranks(sampler: ImportanceSampler, indices,
                           scores: torch.Tensor) -> None:
-    """Gather ``(sample_idx, score)`` of this step from every rank, in rank
+    """Gather ``(index, score)`` of this step from every rank, in rank
     order, and apply them all to this rank's table, so that every rank holds
     the same scores.
 
     Args:
-        sample_idx: ``(B,)`` dataset indices of this rank's images.
+        indices: ``(B,)`` dataset indices of this rank's images.
         scores: ``(B,)`` their scores (any device).
     """
     local = torch.stack([
-        torch.as_tensor(sample_idx, dtype=torch.float64),
+        torch.as_tensor(indices, dtype=torch.float64),
         scores.detach().double().cpu()
     ], 1)
     if get_world_size() > 1:
