@@ -24,6 +24,7 @@ from mmdet.registry import HOOKS
 from .image_scores import pop_importance
 from .rho import load_irreducible_losses, rho_scores
 from .sampler import ImportanceSampler
+from .unbiased import anneal_lambda, importance_weights
 
 CKPT_KEY = 'importance_sampler'
 
@@ -66,6 +67,28 @@ def update_from_all_ranks(sampler: ImportanceSampler, indices,
     sampler.update(local[:, 0].astype(np.int64), local[:, 1])
 
 
+def image_classes(dataset):
+    """Which classes each image holds, for the exposure diagnostics.
+
+    Reads ``get_data_info(i)['instances']`` (mmdet's format, ignored
+    instances left out), also through dataset wrappers.
+
+    Returns:
+        ``(N, C)`` bool array and the ``(C,)`` share of images holding each
+        class; ``(None, ())`` when the dataset has no mmdet instances.
+    """
+    classes = dataset.metainfo.get('classes') if hasattr(
+        dataset, 'metainfo') else None
+    if not classes or not hasattr(dataset, 'get_data_info'):
+        return None, ()
+    out = np.zeros((len(dataset), len(classes)), bool)
+    for i in range(len(dataset)):
+        for inst in dataset.get_data_info(i).get('instances', []):
+            if not inst.get('ignore_flag', 0):
+                out[i, inst['bbox_label']] = True
+    return out, out.mean(0)
+
+
 @HOOKS.register_module()
 class ImportanceSamplingHook(Hook):
     """Turn each training step's per-image terms into importance scores.
@@ -77,6 +100,16 @@ class ImportanceSamplingHook(Hook):
         irreducible_loss (str | None): RHO: the file of
             ``tools/rho/irreducible_loss.py``; each image's score becomes
             ``L_train - L_ho`` (the sampler needs ``rescale='minmax'``).
+        unbiased (dict | None): loss weights ``1 / (N q_i)`` for each image
+            trained, ``q_i`` the probability it was drawn with
+            (:func:`~.unbiased.importance_weights`; keys ``max_weight``,
+            default 10, and ``normalize``, default True). They reach the
+            head as ``importance_weight`` in each data sample's metainfo,
+            before the step.
+        anneal (dict | None): ``dict(begin=0.85, end=0.85)``: draw from
+            ``q = (1 - lam) p + lam / N`` with ``lam`` from
+            :func:`~.unbiased.anneal_lambda` of the fraction of training
+            done.
 
     Logged (``train/importance_*``, text log and every vis backend):
     ``ess_fraction`` (effective sample size ``(sum p)^2 / sum p^2`` over N),
@@ -91,6 +124,9 @@ class ImportanceSamplingHook(Hook):
             dataloader's; RHO without ``rescale='minmax'``, or training
             images missing from the irreducible-loss file (see
             :func:`~.rho.load_irreducible_losses`).
+        ValueError: ``unbiased`` with ``mode='rejection'`` (Algorithm 5's
+            draws have no closed-form probability) or a head that does not
+            apply ``importance_weight``; a bad ``anneal``.
         TypeError: a batch sampler that regroups the sampler's indices
             (``train_dataloader.batch_sampler``, e.g. mmdet's
             ``AspectRatioBatchSampler``); mmengine's ``IterBasedTrainLoop``
@@ -105,9 +141,18 @@ class ImportanceSamplingHook(Hook):
     priority = 'NORMAL'
 
     def __init__(self, log_interval: Optional[int] = None,
-                 irreducible_loss: Optional[str] = None) -> None:
+                 irreducible_loss: Optional[str] = None,
+                 unbiased: Optional[dict] = None,
+                 anneal: Optional[dict] = None) -> None:
         self.log_interval = log_interval
         self.irreducible_loss = irreducible_loss
+        self.unbiased = None if unbiased is None else dict(unbiased)
+        self.anneal = None if anneal is None else dict(anneal)
+        if self.anneal is not None:
+            anneal_lambda(0.0, **self.anneal)  # bad keys or values: now
+        if self.unbiased is not None:
+            importance_weights(np.ones(1), 1, **self.unbiased)
+        self._clipped = 0
         self._irreducible: Optional[torch.Tensor] = None
         self._stats = {}
         self._draw_seconds = 0.0
@@ -144,6 +189,11 @@ class ImportanceSamplingHook(Hook):
             self.log_interval = logger_hook[0].interval if logger_hook else 50
         if self.irreducible_loss is not None:
             self._load_irreducible(runner)
+        if self.unbiased is not None:
+            self._check_unbiased(runner)
+        self._classes, self._class_share = image_classes(dataset)
+        self._exposure = np.zeros(len(self._class_share))
+        self._exposure_images = 0
         self._stats = self.sampler.diagnostics()
         self._draw_seconds = self.sampler.draw_seconds
 
@@ -164,6 +214,39 @@ class ImportanceSamplingHook(Hook):
         print_log(f'RHO: irreducible losses of {len(img_ids)} images from '
                   f'{self.irreducible_loss}', logger='current')
 
+    def _check_unbiased(self, runner) -> None:
+        if self.sampler.mode == 'rejection':
+            raise ValueError(
+                'ImportanceSamplingHook unbiased: Algorithm 5 '
+                "(train_dataloader.sampler.mode='rejection') draws with no "
+                "closed-form probability; use mode='multinomial'")
+        model = getattr(runner.model, 'module', runner.model)
+        head = getattr(model, 'bbox_head', None)
+        if not getattr(head, 'applies_importance_weight', False):
+            raise ValueError(
+                'ImportanceSamplingHook unbiased: the bbox head '
+                f'{type(head).__name__} does not apply importance_weight '
+                'to its loss (FCOSSoftmaxHead does)')
+
+    def before_train_iter(self, runner, batch_idx: int,
+                          data_batch=None) -> None:
+        if self.anneal is not None:
+            self.sampler.uniform_mix = anneal_lambda(
+                runner.iter / max(runner.max_iters, 1), **self.anneal)
+        if self.unbiased is None:
+            return
+        _, q = self.sampler.next_to_train()
+        w, clipped = importance_weights(q, self.sampler.num_images,
+                                        **self.unbiased)
+        self._clipped += clipped
+        for sample, wi in zip(data_batch['data_samples'],
+                              self.sampler.rank_slice(w)):
+            sample.set_metainfo(dict(importance_weight=float(wi)))
+        hub = runner.message_hub
+        hub.update_scalar('train/importance_weight_mean', float(w.mean()))
+        hub.update_scalar('train/importance_weight_max', float(w.max()))
+        hub.update_scalar('train/importance_clipped', float(self._clipped))
+
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs=None) -> None:
         terms = pop_importance()
@@ -180,8 +263,12 @@ class ImportanceSamplingHook(Hook):
             scores = rho_scores(scores, self._irreducible[idx])
         update_from_all_ranks(self.sampler, idx, scores)
 
+        if self._classes is not None:
+            self._exposure += self._classes[idx].sum(0)
+            self._exposure_images += len(idx)
         if self.every_n_train_iters(runner, self.log_interval):
             self._stats = self.sampler.diagnostics()
+            self._stats.update(self._exposure_stats(runner))
         # scoring in the head + this update + the sampler's draws since the
         # last iteration (they run in the dataloader's main-process iterator)
         elapsed = (time.perf_counter() - t_update + terms['seconds'] +
@@ -195,6 +282,20 @@ class ImportanceSamplingHook(Hook):
                           float(terms['cls'].mean()))
         hub.update_scalar('train/importance_reg',
                           float(terms['reg'].mean()))
+
+    def _exposure_stats(self, runner) -> dict:
+        if self._classes is None or not self._exposure_images:
+            return {}
+        share = self._exposure / self._exposure_images
+        names = self.sampler.dataset.metainfo.get('classes', ())
+        stats = {}
+        for c, (s, base) in enumerate(zip(share, self._class_share)):
+            if base > 0:
+                name = names[c] if c < len(names) else str(c)
+                stats[f'exposure_{name}'] = float(s / base)
+        self._exposure[:] = 0
+        self._exposure_images = 0
+        return stats
 
     def _check_batch(self, idx: np.ndarray, samples) -> None:
         drawn = idx.tolist()

@@ -28,7 +28,7 @@ class _RecordDrawnHook(Hook):
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None):
         sampler = runner.train_dataloader.sampler
-        batch = sampler._in_flight[0]
+        batch = sampler.next_to_train()[0]
         paths = [s.metainfo['img_path'] for s in data_batch['data_samples']]
         scores = runner.message_hub.runtime_info[MESSAGE_KEY]['score']
         self.steps.append((sampler.rank_slice(batch).tolist(), paths,
@@ -240,6 +240,6 @@ def test_rejection_active_images_lead_training_by_the_batches_in_flight():
     for step in range(10):  # the first pass is 4 steps, then rejection
         [next(it) for _ in range(2)]  # next() puts one more index batch
         trained = s.pop_trained()  # the hook, after the step
-        assert list(map(len, s._in_flight)) == [2, 2]
-        assert s._active.tolist() == s._in_flight[1].tolist()
+        assert [len(b) for b, _ in s._in_flight] == [2, 2]
+        assert s._active.tolist() == s._in_flight[1][0].tolist()
         s.update(trained, np.arange(1.0, 3.0))

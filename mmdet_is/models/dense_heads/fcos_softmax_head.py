@@ -47,6 +47,10 @@ class FCOSSoftmaxHead(AnchorFreeHead):
 
     ``N_care`` and ``N_pos`` are averaged over GPUs (``reduce_mean``). Positive
     locations are those assigned to any box, don't-care boxes included.
+    An image whose metainfo holds ``importance_weight`` (unbiased importance
+    sampling, :class:`~mmdet_is.importance.ImportanceSamplingHook`) has both
+    terms of its locations multiplied by it; ``N_care`` and ``N_pos`` stay
+    counts.
 
     Args:
         num_classes (int): ``C``, object classes without background.
@@ -77,6 +81,8 @@ class FCOSSoftmaxHead(AnchorFreeHead):
         ValueError: ``loss_cls`` uses sigmoid, or ``prior_prob`` not in (0, 1).
         KeyError: ``importance_cfg`` names an unknown heuristic or reduction.
     """
+
+    applies_importance_weight = True
 
     def __init__(self,
                  num_classes: int,
@@ -216,10 +222,15 @@ class FCOSSoftmaxHead(AnchorFreeHead):
             b.permute(0, 2, 3, 1).reshape(b.size(0), -1, 4)
             for b in bbox_preds], dim=1)  # (B, P, 4) stride units
 
+        # per-image loss weights of unbiased importance sampling
+        # (ImportanceSamplingHook(unbiased=...)); 1 when absent
+        img_w = cls_flat.new_tensor([
+            float(m.get('importance_weight', 1.0)) for m in batch_img_metas
+        ])[:, None].expand_as(labels)
         n_care = reduce_mean(care.sum().float()).clamp(min=1.0)
         loss_cls = self.loss_cls(
             cls_flat.reshape(-1, self.cls_out_channels), labels.reshape(-1),
-            weight=care.reshape(-1).float(), avg_factor=n_care)
+            weight=(care.float() * img_w).reshape(-1), avg_factor=n_care)
 
         # Boxes in stride units (points / stride, distances in stride units):
         # GIoU and IoU are scale invariant.
@@ -230,7 +241,8 @@ class FCOSSoftmaxHead(AnchorFreeHead):
         n_pos = reduce_mean(pos.sum().float()).clamp(min=1.0)
         if pos.any():
             loss_bbox = self.loss_bbox(
-                pred_boxes[pos], target_boxes[pos], avg_factor=n_pos)
+                pred_boxes[pos], target_boxes[pos], weight=img_w[pos],
+                avg_factor=n_pos)
         else:
             loss_bbox = bbox_flat.sum() * 0
         if self.importance_cfg is not None:
