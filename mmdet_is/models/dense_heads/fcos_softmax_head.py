@@ -157,14 +157,21 @@ class FCOSSoftmaxHead(AnchorFreeHead):
         self,
         priors: Tensor,
         batch_gt_instances: InstanceList,
-        batch_gt_instances_ignore: OptInstanceList = None
+        batch_gt_instances_ignore: OptInstanceList = None,
+        featmap_sizes: Optional[Sequence[Tuple[int, int]]] = None
     ) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
         """Assign the locations of every image with ``self.assigner``.
+
+        With ``featmap_sizes`` and an assigner that has ``assign_batch``
+        (:class:`~mmdet_is.models.DontCarePointAssigner`) the whole batch is
+        assigned at once; otherwise image by image with ``assign``. Both give
+        the same targets.
 
         Args:
             priors: ``(P, 4)`` points and strides of all levels, pixels.
             batch_gt_instances: per image ``bboxes (G, 4)``, ``labels (G,)``.
             batch_gt_instances_ignore: per image don't-care ``bboxes (D, 4)``.
+            featmap_sizes: ``(H_l, W_l)`` per level.
 
         Returns:
             labels ``(B, P)`` long in ``[0, C]`` (``C`` = background, also on
@@ -174,6 +181,13 @@ class FCOSSoftmaxHead(AnchorFreeHead):
         """
         if batch_gt_instances_ignore is None:
             batch_gt_instances_ignore = [None] * len(batch_gt_instances)
+        if featmap_sizes is not None and hasattr(self.assigner,
+                                                 'assign_batch'):
+            labels, targets, care, objs = self.assigner.assign_batch(
+                priors, featmap_sizes, batch_gt_instances,
+                batch_gt_instances_ignore)
+            labels = labels.masked_fill(labels < 0, self.num_classes)
+            return labels, targets, care, objs
         pred = InstanceData(priors=priors)
         labels, targets, cares, objs = [], [], [], []
         for gt, ignore in zip(batch_gt_instances, batch_gt_instances_ignore):
@@ -213,7 +227,8 @@ class FCOSSoftmaxHead(AnchorFreeHead):
                 featmap_sizes, dtype=bbox_preds[0].dtype,
                 device=bbox_preds[0].device, with_stride=True))
         labels, bbox_targets, care, obj_inds = self.get_targets(
-            priors, batch_gt_instances, batch_gt_instances_ignore)
+            priors, batch_gt_instances, batch_gt_instances_ignore,
+            featmap_sizes)
 
         cls_flat = torch.cat([
             s.permute(0, 2, 3, 1).reshape(s.size(0), -1, self.cls_out_channels)
