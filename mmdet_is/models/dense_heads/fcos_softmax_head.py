@@ -67,6 +67,9 @@ class FCOSSoftmaxHead(AnchorFreeHead):
             units. Boxes that start as points (bias 0) have a GIoU gradient
             near 0 (the overlap is a product of two near-zero sides); 1.0
             starts every location with a 2 x 2 stride box.
+        batched_targets (bool): assign the whole batch at once
+            (``assign_batch``, same targets) when the assigner can; False:
+            image by image (the benchmarks' old path).
         importance_cfg (dict | None): when set, every ``loss_by_feat`` also
             computes per-image importance terms from the same tensors
             (detached, no extra pass) and publishes them for
@@ -95,6 +98,7 @@ class FCOSSoftmaxHead(AnchorFreeHead):
                      loss_weight=1.0),
                  loss_bbox: ConfigType = dict(type='GIoULoss', loss_weight=1.0),
                  reg_bias_init: float = 1.0,
+                 batched_targets: bool = True,
                  importance_cfg: Optional[dict] = None,
                  init_cfg: MultiConfig = dict(
                      type='Normal', layer='Conv2d', std=0.01),
@@ -110,6 +114,7 @@ class FCOSSoftmaxHead(AnchorFreeHead):
         self.prior_prob = prior_prob
         self.importance_cfg = importance_cfg
         self.reg_bias_init = reg_bias_init
+        self.batched_targets = batched_targets
         super().__init__(
             num_classes=num_classes,
             in_channels=in_channels,
@@ -162,10 +167,10 @@ class FCOSSoftmaxHead(AnchorFreeHead):
     ) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
         """Assign the locations of every image with ``self.assigner``.
 
-        With ``featmap_sizes`` and an assigner that has ``assign_batch``
-        (:class:`~mmdet_is.models.DontCarePointAssigner`) the whole batch is
-        assigned at once; otherwise image by image with ``assign``. Both give
-        the same targets.
+        With ``featmap_sizes``, ``batched_targets`` and an assigner that has
+        ``assign_batch`` (:class:`~mmdet_is.models.DontCarePointAssigner`)
+        the whole batch is assigned at once; otherwise image by image with
+        ``assign``. Both give the same targets.
 
         Args:
             priors: ``(P, 4)`` points and strides of all levels, pixels.
@@ -181,8 +186,8 @@ class FCOSSoftmaxHead(AnchorFreeHead):
         """
         if batch_gt_instances_ignore is None:
             batch_gt_instances_ignore = [None] * len(batch_gt_instances)
-        if featmap_sizes is not None and hasattr(self.assigner,
-                                                 'assign_batch'):
+        if featmap_sizes is not None and self.batched_targets and hasattr(
+                self.assigner, 'assign_batch'):
             labels, targets, care, objs = self.assigner.assign_batch(
                 priors, featmap_sizes, batch_gt_instances,
                 batch_gt_instances_ignore)
