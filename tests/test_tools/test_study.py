@@ -80,12 +80,14 @@ def test_main_trains_only_missing_runs(study, monkeypatch):
         assert osp.isfile(osp.join(st.out_dir, png))
 
 
+def table_rows(st, bootstrap):
+    """The study table of ``strat/AP50`` by method."""
+    return {r['method']: r for r in study_tool.study_table(
+        study_tool.collect(st), 'baseline', 'strat/AP50', bootstrap)}
+
+
 def test_seeds_averaged_and_eq_5_1(study):
-    st, _ = study
-    methods = study_tool.collect(st)
-    rows = {r['method']: r
-            for r in study_tool.study_table(methods, 'baseline',
-                                            'strat/AP50', bootstrap=False)}
+    rows = table_rows(study[0], bootstrap=False)
     base = rows['baseline']
     # peaks of the three seeds 0.30, 0.31, 0.32: mean 0.31, std sqrt(2/3)/100
     assert base['peak_mean'] == pytest.approx(0.31)
@@ -103,11 +105,7 @@ def test_seeds_averaged_and_eq_5_1(study):
 
 
 def test_method_that_never_crosses(study):
-    st, _ = study
-    methods = study_tool.collect(st)
-    rows = {r['method']: r
-            for r in study_tool.study_table(methods, 'baseline',
-                                            'strat/AP50', bootstrap=True)}
+    rows = table_rows(study[0], bootstrap=True)
     lis = rows['lis']
     assert lis['runs'] == 2 and lis['it_method'] is None
     assert lis['speedup'] is None and 'never' in lis['note']
