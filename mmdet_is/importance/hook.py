@@ -195,6 +195,7 @@ class ImportanceSamplingHook(Hook):
         self._exposure = np.zeros(len(self._class_share))
         self._exposure_images = 0
         self._stats = self.sampler.diagnostics()
+        self._interval = dict(seconds=0.0, events=[], cls=[], reg=[])
         self._draw_seconds = self.sampler.draw_seconds
 
     def _load_irreducible(self, runner) -> None:
@@ -266,22 +267,43 @@ class ImportanceSamplingHook(Hook):
         if self._classes is not None:
             self._exposure += self._classes[idx].sum(0)
             self._exposure_images += len(idx)
+        # scoring in the head + this update + the sampler's draws since the
+        # last iteration (they run in the dataloader's main-process iterator)
+        acc = self._interval
+        acc['seconds'] += (time.perf_counter() - t_update +
+                           self.sampler.draw_seconds - self._draw_seconds)
+        self._draw_seconds = self.sampler.draw_seconds
+        if terms.get('events') is None:
+            acc['seconds'] += terms['seconds']
+        else:  # on a GPU the scoring's kernels are timed by CUDA events
+            acc['events'].append(terms['events'])
+        acc['cls'].append(terms['cls'].mean())
+        acc['reg'].append(terms['reg'].mean())
         if self.every_n_train_iters(runner, self.log_interval):
             self._stats = self.sampler.diagnostics()
             self._stats.update(self._exposure_stats(runner))
-        # scoring in the head + this update + the sampler's draws since the
-        # last iteration (they run in the dataloader's main-process iterator)
-        elapsed = (time.perf_counter() - t_update + terms['seconds'] +
-                   self.sampler.draw_seconds - self._draw_seconds)
-        self._draw_seconds = self.sampler.draw_seconds
+            self._stats.update(self._interval_means())
         hub = runner.message_hub
         for key, value in self._stats.items():
             hub.update_scalar(f'train/importance_{key}', value)
-        hub.update_scalar('train/importance_time_ms', 1e3 * elapsed)
-        hub.update_scalar('train/importance_cls',
-                          float(terms['cls'].mean()))
-        hub.update_scalar('train/importance_reg',
-                          float(terms['reg'].mean()))
+
+    def _interval_means(self) -> dict:
+        """Per-iteration means over the logging interval of the importance
+        time and the batch means of the two parts. The only place that
+        waits for the GPU: once per interval, not every step."""
+        acc = self._interval
+        seconds = acc['seconds']
+        if acc['events']:
+            acc['events'][-1][1].synchronize()
+            seconds += sum(a.elapsed_time(b)
+                           for a, b in acc['events']) / 1e3
+        n = max(len(acc['cls']), 1)
+        stats = dict(time_ms=1e3 * seconds / n)
+        for key in ('cls', 'reg'):
+            if acc[key]:
+                stats[key] = float(torch.stack(acc[key]).float().mean())
+        self._interval = dict(seconds=0.0, events=[], cls=[], reg=[])
+        return stats
 
     def _exposure_stats(self, runner) -> dict:
         if self._classes is None or not self._exposure_images:

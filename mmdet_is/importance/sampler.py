@@ -349,7 +349,8 @@ class ImportanceSampler(Sampler):
             last ``iters_per_epoch`` global batches, ``score_age`` = mean
             number of global batches since each image drawn since the last
             call was drawn before (the age of its score, up to the batches
-            in flight; 0 when none), ``uniform_mix``, ``score_q<q>`` score
+            in flight; left out when no such image was drawn),
+            ``uniform_mix``, ``score_q<q>`` score
             quantiles (estimated on an evenly strided subset of at most
             ``max_points`` images), ``rejected_updates``.
         """
@@ -368,9 +369,10 @@ class ImportanceSampler(Sampler):
             not_drawn_last_epoch=float(np.count_nonzero(
                 self.last_drawn < self.batches_drawn - self.iters_per_epoch))
             / n,
-            score_age=ages[0] / ages[1] if ages[1] else 0.0,
             uniform_mix=lam,
             rejected_updates=float(self.num_rejected_updates))
+        if ages[1]:
+            stats['score_age'] = ages[0] / ages[1]
         step = max(1, n // max_points)
         values = np.quantile(self.table[slice(None, None, step)], quantiles)
         for q, v in zip(quantiles, values):

@@ -266,9 +266,15 @@ class FCOSSoftmaxHead(AnchorFreeHead):
         else:
             loss_bbox = bbox_flat.sum() * 0
         if self.importance_cfg is not None:
+            num_objects = max(
+                len(gt) + (len(ign) if ign is not None else 0)
+                for gt, ign in zip(batch_gt_instances,
+                                   batch_gt_instances_ignore or
+                                   [None] * len(batch_gt_instances)))
             publish_importance(
                 image_importance(cls_flat.detach(), labels, care, obj_inds,
                                  pred_boxes.detach(), target_boxes,
+                                 num_objects=num_objects,
                                  **self.importance_cfg))
         return dict(loss_cls=loss_cls, loss_bbox=loss_bbox)
 
