@@ -195,7 +195,7 @@ class ImportanceSamplingHook(Hook):
         self._exposure = np.zeros(len(self._class_share))
         self._exposure_images = 0
         self._stats = self.sampler.diagnostics()
-        self._interval = dict(seconds=0.0, events=[], cls=[], reg=[])
+        self._interval = self._empty_interval()
         self._draw_seconds = self.sampler.draw_seconds
 
     def _load_irreducible(self, runner) -> None:
@@ -281,7 +281,7 @@ class ImportanceSamplingHook(Hook):
         acc['reg'].append(terms['reg'].mean())
         if self.every_n_train_iters(runner, self.log_interval):
             self._stats = self.sampler.diagnostics()
-            self._stats.update(self._exposure_stats(runner))
+            self._stats.update(self._exposure_stats())
             self._stats.update(self._interval_means())
         hub = runner.message_hub
         for key, value in self._stats.items():
@@ -289,8 +289,8 @@ class ImportanceSamplingHook(Hook):
 
     def _interval_means(self) -> dict:
         """Per-iteration means over the logging interval of the importance
-        time and the batch means of the two parts. The only place that
-        waits for the GPU: once per interval, not every step."""
+        time and the batch means of the two parts, read from the GPU here,
+        once per interval."""
         acc = self._interval
         seconds = acc['seconds']
         if acc['events']:
@@ -302,10 +302,14 @@ class ImportanceSamplingHook(Hook):
         for key in ('cls', 'reg'):
             if acc[key]:
                 stats[key] = float(torch.stack(acc[key]).float().mean())
-        self._interval = dict(seconds=0.0, events=[], cls=[], reg=[])
+        self._interval = self._empty_interval()
         return stats
 
-    def _exposure_stats(self, runner) -> dict:
+    @staticmethod
+    def _empty_interval() -> dict:
+        return dict(seconds=0.0, events=[], cls=[], reg=[])
+
+    def _exposure_stats(self) -> dict:
         if self._classes is None or not self._exposure_images:
             return {}
         share = self._exposure / self._exposure_images
