@@ -98,8 +98,7 @@ def test_seeds_averaged_and_eq_5_1(study):
     # wall clock: baseline 400 x 1 s, uis 200 x 2 s: no gain
     assert uis['speedup_time'] == pytest.approx(0.0)
     # each uis seed against the baseline's mean peak 0.31: all cross at 200
-    assert uis['seed_mean'] == pytest.approx(1.0)
-    assert uis['seed_std'] == pytest.approx(0.0)
+    assert uis['per_seed'] == [pytest.approx(1.0)] * 3
     # uis final 0.40 in every seed
     assert uis['final_mean'] == pytest.approx(0.40)
 
@@ -109,7 +108,7 @@ def test_method_that_never_crosses(study):
     lis = rows['lis']
     assert lis['runs'] == 2 and lis['it_method'] is None
     assert lis['speedup'] is None and 'never' in lis['note']
-    assert lis['seed_mean'] == -1.0  # the limit of eq. 5.1: -100 %
+    assert lis['per_seed'] == [None, None]
     assert (lis['ci_low'], lis['ci_high'], lis['share_crossing']) == (
         -1.0, -1.0, 0.0)
     uis = rows['uis']
@@ -117,6 +116,7 @@ def test_method_that_never_crosses(study):
         pytest.approx(1.0), pytest.approx(1.0), 1.0)
     text = study_tool.format_table(list(rows.values()), 'strat/AP50')
     assert '| lis | 2 |' in text and '| never |' in text
+    assert '| never, never |' in text and '| +100 %, +100 %, +100 % |' in text
     assert '[+100 %, +100 %]' in text
 
 
