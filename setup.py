@@ -21,10 +21,10 @@ setup(
         'matplotlib',
         'pillow',
         'tqdm',
-        # ZOD devkit; zod 0.8.0 imports JSONSerializable, gone in
-        # dataclass-wizard 1.0
-        'zod==0.8.0',
-        'dataclass-wizard<1',
     ],
-    extras_require=dict(tests=['pytest']),
+    extras_require=dict(
+        tests=['pytest', 'scipy'],
+        # ZOD devkit (ZODDataset, the ZODFAR converter); zod 0.8.0 imports
+        # JSONSerializable, gone in dataclass-wizard 1.0
+        zod=['zod==0.8.0', 'dataclass-wizard<1']),
 )

@@ -82,13 +82,14 @@ def main():
             multi_txt, ratio = f'{"n/a (> 2**24)":>16}', f'{"-":>15}'
         t = s.table
         nbytes = (t.scores.nbytes + t.tree.nbytes + t.counts.nbytes +
-                  t.block_min.nbytes + s.draw_counts.nbytes) / n
+                  t.block_min.nbytes + s.draw_counts.nbytes +
+                  s.last_drawn.nbytes) / n
         print(f'{n:>12.0e}{draw:>10.3f}{upd:>11.3f}{rho_draw:>10.3f}'
               f'{rho_upd:>12.3f}{multi_txt}{ratio}{nbytes:>13.2f}')
         del s, t, weights
-    print(f'(scores float32 + draw counts uint32 + float64 sum tree and image '
-          f'counts over blocks of {BLOCK} + block minima; ratios measured in '
-          'this run)')
+    print(f'(scores float32 + draw counts uint32 + last draw int32 + float64 '
+          f'sum tree and image counts over blocks of {BLOCK} + block minima; '
+          'ratios measured in this run)')
 
 
 if __name__ == '__main__':

@@ -11,6 +11,8 @@ one after the other in this one run, and the ratio is printed.
 
 Peak memory: ``torch.cuda.max_memory_allocated`` on GPU; on CPU the child's
 peak resident set size (``ru_maxrss``), which includes the Python runtime.
+A child that fails stops the run with its exit code and the end of its
+error output.
 """
 import argparse
 import json
@@ -20,7 +22,8 @@ import subprocess
 import sys
 import time
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from common import REPO
+
 CONFIG = osp.join(REPO, 'configs', 'fcos_baseline_kitti_tiny.py')
 
 STOCK_FCOS = dict(
@@ -40,28 +43,12 @@ STOCK_FCOS = dict(
 
 def measure(which, batch, iters, device):
     import torch
-    from mmengine.config import Config
-    from mmengine.dataset import pseudo_collate
-    from mmengine.registry import init_default_scope
+    from common import model_and_batch
 
-    from mmdet.registry import DATASETS, MODELS
-    import mmdet_is  # noqa: F401
-
-    init_default_scope('mmdet')
-    cfg = Config.fromfile(CONFIG)
-    if which == 'stock_fcos':
-        cfg.merge_from_dict(dict(model=STOCK_FCOS))
-    ds_cfg = cfg.train_dataloader.dataset
-    ds_cfg.data_root = osp.join(REPO, 'data', 'kitti_tiny')
-    for t in ds_cfg.pipeline:
-        if t.type == 'Resize':
-            t.scale = (1280, 384)
-    dataset = DATASETS.build(ds_cfg)
-    model = MODELS.build(cfg.model).to(device)
-    model.init_weights()
-    model.train()
+    _, model, data = model_and_batch(
+        CONFIG, (1280, 384), batch, device,
+        STOCK_FCOS if which == 'stock_fcos' else None)
     optim = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
-    data = pseudo_collate([dataset[i % len(dataset)] for i in range(batch)])
 
     def step():
         batch_data = model.data_preprocessor(data, training=True)
@@ -106,11 +93,14 @@ def main():
         return
     results = {}
     for which in ('fcos_softmax_dla', 'stock_fcos'):
-        out = subprocess.run(
+        child = subprocess.run(
             [sys.executable, __file__, '--child', which, '--batch',
              str(args.batch), '--iters', str(args.iters), '--device',
-             args.device], check=True, capture_output=True, text=True).stdout
-        results[which] = json.loads(out.strip().splitlines()[-1])
+             args.device], capture_output=True, text=True)
+        if child.returncode != 0:
+            tail = '\n'.join(child.stderr.strip().splitlines()[-15:])
+            sys.exit(f'{which} failed (exit {child.returncode}):\n{tail}')
+        results[which] = json.loads(child.stdout.strip().splitlines()[-1])
     mem = 'peak GPU MB' if args.device == 'cuda' else 'peak RSS MB'
     print(f'1280x384, batch {args.batch}, {args.iters} timed iterations, '
           f'device {args.device}')

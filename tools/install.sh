@@ -13,7 +13,8 @@ if ! "$PY" -c "import torch" 2>/dev/null; then
 fi
 "$PY" -m pip install "setuptools>=77.0.3,<82" wheel ninja "numpy" "pycocotools>=2.0.8" \
   "mmengine==0.10.7" "matplotlib" "tensorboard" "opencv-python-headless" "scipy" "tqdm"
-# The ZOD devkit; zod 0.8.0 imports dataclass_wizard.JSONSerializable, which
+# The ZOD devkit (the optional extra mmdet_is[zod]; the tests use it); zod
+# 0.8.0 imports dataclass_wizard.JSONSerializable, which
 # dataclass-wizard 1.0 removed.
 "$PY" -m pip install "zod==0.8.0" "dataclass-wizard<1"
 

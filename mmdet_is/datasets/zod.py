@@ -4,15 +4,14 @@ Front-camera 2D boxes of the dynamic classes, thesis section 4.4 and
 method.md section 3. The devkit (PyPI ``zod``) owns the on-disk layout:
 ``ZodFrames`` reads ``trainval-frames-{full,mini}.json`` and its splits,
 ``ObjectAnnotation`` parses each frame's object-detection JSON.
+
+The devkit is an optional dependency (``pip install 'mmdet_is[zod]'``),
+imported where it is used, as mmdet does for ``lvis``: importing mmdet_is
+does not import it.
 """
+import importlib
 import os.path as osp
 from typing import List, Sequence
-
-from zod import ZodFrames
-from zod.anno.object import OBJECT_CLASSES_DYNAMIC, ObjectAnnotation
-from zod.constants import (SPLITS, TRAIN, VAL, VERSIONS, AnnotationProject,
-                           Anonymization)
-from zod.data_classes.frame import ZodFrame
 
 from mmdet.datasets import BaseDetDataset
 from mmdet.registry import DATASETS
@@ -23,6 +22,22 @@ ZOD_CLASSES = ('Pedestrian', 'Vehicle', 'VulnerableVehicle', 'Animal')
 UNCLEAR = 'Unclear'
 
 
+def zod_module(name: str = 'zod'):
+    """Import a module of the ZOD devkit.
+
+    Raises:
+        ImportError: the devkit is not installed; the message names the
+            extra that installs it.
+    """
+    try:
+        return importlib.import_module(name)
+    except ImportError as e:
+        raise ImportError(
+            'ZOD support needs the ZOD devkit: pip install "mmdet_is[zod]" '
+            f'(zod==0.8.0, dataclass-wizard<1); importing {name} failed: '
+            f'{e}') from e
+
+
 class ZodFrameError(ValueError):
     """A frame that cannot be read; ``frame_id`` names it."""
 
@@ -31,7 +46,7 @@ class ZodFrameError(ValueError):
         self.frame_id = frame_id
 
 
-def zod_objects_to_instances(objects: Sequence[ObjectAnnotation],
+def zod_objects_to_instances(objects: Sequence,
                              classes: Sequence[str]) -> List[dict]:
     """ZOD objects -> mmdet instances.
 
@@ -42,7 +57,8 @@ def zod_objects_to_instances(objects: Sequence[ObjectAnnotation],
     else 0). Everything else (static classes, also when unclear) is dropped.
 
     Args:
-        objects: parsed by the devkit (``frame.get_annotation``).
+        objects: ``zod.anno.object.ObjectAnnotation`` s, parsed by the
+            devkit (``frame.get_annotation``).
         classes: class names; ``bbox_label`` indexes it.
 
     Returns:
@@ -50,10 +66,10 @@ def zod_objects_to_instances(objects: Sequence[ObjectAnnotation],
         (the devkit's outer box of the annotated polygon), ``bbox_label``,
         ``ignore_flag``.
     """
+    dynamic = zod_module('zod.anno.object').OBJECT_CLASSES_DYNAMIC
     instances = []
     for obj in objects:
-        dont_care = obj.unclear and obj.name in (*OBJECT_CLASSES_DYNAMIC,
-                                                 UNCLEAR)
+        dont_care = obj.unclear and obj.name in (*dynamic, UNCLEAR)
         if not dont_care and (obj.unclear or obj.name not in classes):
             continue
         label = classes.index(obj.name) if obj.name in classes else 0
@@ -63,13 +79,14 @@ def zod_objects_to_instances(objects: Sequence[ObjectAnnotation],
     return instances
 
 
-def load_zod_frame(frame: ZodFrame,
+def load_zod_frame(frame,
                    anonymization: str = 'blur',
                    classes: Sequence[str] = ZOD_CLASSES) -> dict:
     """One ZOD frame's data info (mmdet's dataset dict).
 
     Args:
-        frame: from ``ZodFrames[frame_id]``.
+        frame: a ``zod.data_classes.frame.ZodFrame``, from
+            ``ZodFrames[frame_id]``.
         anonymization: ``blur``, ``dnat`` or ``original`` (the non-public,
             non-anonymised images, found by the devkit's convention of
             replacing ``blur`` in the blurred image's path).
@@ -85,6 +102,9 @@ def load_zod_frame(frame: ZodFrame,
             file is missing, or the annotation is missing or unreadable; the
             message names the frame id and the file.
     """
+    constants = zod_module('zod.constants')
+    Anonymization = constants.Anonymization
+    AnnotationProject = constants.AnnotationProject
     frame_id = frame.info.id
     anon = Anonymization(anonymization)
     source = Anonymization.BLUR if anon == Anonymization.ORIGINAL else anon
@@ -133,6 +153,8 @@ class ZODDataset(BaseDetDataset):
             ``ann_file`` is not used.
 
     Raises:
+        ImportError: the ZOD devkit is not installed (the message names the
+            extra ``mmdet_is[zod]``).
         ValueError: an unknown ``version``, ``split`` or ``anonymization``
             (the message names the key); frames that cannot be read (the
             message lists their ids, see :func:`load_zod_frame`).
@@ -143,15 +165,18 @@ class ZODDataset(BaseDetDataset):
         classes=ZOD_CLASSES,
         palette=[(220, 20, 60), (0, 0, 142), (119, 11, 32), (0, 150, 0)])
 
-    def __init__(self, *args, version: str = 'full', split: str = TRAIN,
+    def __init__(self, *args, version: str = 'full', split: str = 'train',
                  anonymization: str = 'blur', **kwargs) -> None:
+        constants = zod_module('zod.constants')
+        VERSIONS, SPLITS = constants.VERSIONS, constants.SPLITS
+        TRAIN, VAL = constants.TRAIN, constants.VAL
         if version not in VERSIONS:
             raise ValueError(f'ZODDataset version must be one of {VERSIONS}, '
                              f'got {version!r}')
         if split not in (TRAIN, VAL):
             raise ValueError(f'ZODDataset split must be {TRAIN!r} or {VAL!r} '
                              f'(devkit splits: {SPLITS}), got {split!r}')
-        anons = [a.value for a in Anonymization]
+        anons = [a.value for a in constants.Anonymization]
         if anonymization not in anons:
             raise ValueError(f'ZODDataset anonymization must be one of '
                              f'{anons}, got {anonymization!r}')
@@ -160,7 +185,7 @@ class ZODDataset(BaseDetDataset):
         super().__init__(*args, **kwargs)
 
     def load_data_list(self) -> List[dict]:
-        frames = ZodFrames(self.data_root, self.version)
+        frames = zod_module().ZodFrames(self.data_root, self.version)
         classes = list(self.metainfo['classes'])
         data_list, errors = [], []
         for frame_id in sorted(frames.get_split(self.split)):

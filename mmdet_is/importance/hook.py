@@ -1,9 +1,11 @@
 """The Hook where the detector and the sampler meet.
 
 After each training iteration it takes the per-image importance terms the
-head published for that step, maps them to dataset indices through the
-``sample_idx`` of each data sample, gathers them from all ranks and updates
-the :class:`~.sampler.ImportanceSampler`. It saves and restores the sampler in
+head published for that step, pairs them with the indices the
+:class:`~.sampler.ImportanceSampler` drew for that step (its queue of batches
+in flight, so a score lands on the index drawn also under dataset wrappers
+and prefetching workers), gathers them from all ranks and updates the
+sampler. It saves and restores the sampler in
 checkpoints and logs the sampler's diagnostics. With an irreducible-loss
 file it scores by RHO (thesis 4.2.6): ``L_train - L_ho``.
 """
@@ -15,11 +17,14 @@ import torch
 from mmengine.dist import all_gather, get_world_size
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
+from mmengine.runner import IterBasedTrainLoop
+from torch.utils.data import BatchSampler
 
 from mmdet.registry import HOOKS
 from .image_scores import pop_importance
 from .rho import load_irreducible_losses, rho_scores
 from .sampler import ImportanceSampler
+from .unbiased import anneal_lambda, importance_weights
 
 CKPT_KEY = 'importance_sampler'
 
@@ -42,24 +47,46 @@ def find_importance_sampler(dataloader) -> ImportanceSampler:
         f'{type(getattr(dataloader, "sampler", None)).__name__}')
 
 
-def update_from_all_ranks(sampler: ImportanceSampler, sample_idx,
+def update_from_all_ranks(sampler: ImportanceSampler, indices,
                           scores: torch.Tensor) -> None:
-    """Gather ``(sample_idx, score)`` of this step from every rank, in rank
+    """Gather ``(index, score)`` of this step from every rank, in rank
     order, and apply them all to this rank's table, so that every rank holds
     the same scores.
 
     Args:
-        sample_idx: ``(B,)`` dataset indices of this rank's images.
+        indices: ``(B,)`` dataset indices of this rank's images.
         scores: ``(B,)`` their scores (any device).
     """
     local = torch.stack([
-        torch.as_tensor(sample_idx, dtype=torch.float64),
+        torch.as_tensor(indices, dtype=torch.float64),
         scores.detach().double().cpu()
     ], 1)
     if get_world_size() > 1:
         local = torch.cat(all_gather(local.to(scores.device))).cpu()
     local = local.numpy()
     sampler.update(local[:, 0].astype(np.int64), local[:, 1])
+
+
+def image_classes(dataset):
+    """Which classes each image holds, for the exposure diagnostics.
+
+    Reads ``get_data_info(i)['instances']`` (mmdet's format, ignored
+    instances left out), also through dataset wrappers.
+
+    Returns:
+        ``(N, C)`` bool array and the ``(C,)`` share of images holding each
+        class; ``(None, ())`` when the dataset has no mmdet instances.
+    """
+    classes = dataset.metainfo.get('classes') if hasattr(
+        dataset, 'metainfo') else None
+    if not classes or not hasattr(dataset, 'get_data_info'):
+        return None, ()
+    out = np.zeros((len(dataset), len(classes)), bool)
+    for i in range(len(dataset)):
+        for inst in dataset.get_data_info(i).get('instances', []):
+            if not inst.get('ignore_flag', 0):
+                out[i, inst['bbox_label']] = True
+    return out, out.mean(0)
 
 
 @HOOKS.register_module()
@@ -73,6 +100,16 @@ class ImportanceSamplingHook(Hook):
         irreducible_loss (str | None): RHO: the file of
             ``tools/rho/irreducible_loss.py``; each image's score becomes
             ``L_train - L_ho`` (the sampler needs ``rescale='minmax'``).
+        unbiased (dict | None): loss weights ``1 / (N q_i)`` for each image
+            trained, ``q_i`` the probability it was drawn with
+            (:func:`~.unbiased.importance_weights`; keys ``max_weight``,
+            default 10, and ``normalize``, default True). They reach the
+            head as ``importance_weight`` in each data sample's metainfo,
+            before the step.
+        anneal (dict | None): ``dict(begin=0.85, end=0.85)``: draw from
+            ``q = (1 - lam) p + lam / N`` with ``lam`` from
+            :func:`~.unbiased.anneal_lambda` of the fraction of training
+            done.
 
     Logged (``train/importance_*``, text log and every vis backend):
     ``ess_fraction`` (effective sample size ``(sum p)^2 / sum p^2`` over N),
@@ -87,17 +124,35 @@ class ImportanceSamplingHook(Hook):
             dataloader's; RHO without ``rescale='minmax'``, or training
             images missing from the irreducible-loss file (see
             :func:`~.rho.load_irreducible_losses`).
+        ValueError: ``unbiased`` with ``mode='rejection'`` (Algorithm 5's
+            draws have no closed-form probability) or a head that does not
+            apply ``importance_weight``; a bad ``anneal``.
+        TypeError: a batch sampler that regroups the sampler's indices
+            (``train_dataloader.batch_sampler``, e.g. mmdet's
+            ``AspectRatioBatchSampler``); mmengine's ``IterBasedTrainLoop``
+            when resuming (it replays the data; use
+            ``ImportanceIterBasedTrainLoop``).
         RuntimeError: the head published no importance terms (set
-            ``importance_cfg`` in the bbox head) or the data samples carry no
-            ``sample_idx`` (add it to ``PackDetInputs.meta_keys``).
+            ``importance_cfg`` in the bbox head), or the batch trained is not
+            the batch drawn (its size, or on an unwrapped dataset its
+            ``sample_idx``, differs).
     """
 
     priority = 'NORMAL'
 
     def __init__(self, log_interval: Optional[int] = None,
-                 irreducible_loss: Optional[str] = None) -> None:
+                 irreducible_loss: Optional[str] = None,
+                 unbiased: Optional[dict] = None,
+                 anneal: Optional[dict] = None) -> None:
         self.log_interval = log_interval
         self.irreducible_loss = irreducible_loss
+        self.unbiased = None if unbiased is None else dict(unbiased)
+        self.anneal = None if anneal is None else dict(anneal)
+        if self.anneal is not None:
+            anneal_lambda(0.0, **self.anneal)  # bad keys or values: now
+        if self.unbiased is not None:
+            importance_weights(np.ones(1), 1, **self.unbiased)
+        self._clipped = 0
         self._irreducible: Optional[torch.Tensor] = None
         self._stats = {}
         self._draw_seconds = 0.0
@@ -111,13 +166,36 @@ class ImportanceSamplingHook(Hook):
             raise ValueError(
                 f'ImportanceSampler batch_size={self.sampler.batch_size} but '
                 f'train_dataloader.batch_size={loader_batch}; set both alike')
+        if type(loader.batch_sampler) is not BatchSampler:
+            raise TypeError(
+                'ImportanceSampler needs its batches in the order drawn, but '
+                f'train_dataloader.batch_sampler is '
+                f'{type(loader.batch_sampler).__name__}, which regroups them:'
+                ' set train_dataloader.batch_sampler=None')
+        loop = runner.train_loop
+        if type(loop) is IterBasedTrainLoop and loop.iter > 0:
+            raise TypeError(
+                "train_cfg.type='IterBasedTrainLoop' replays the data of "
+                f'{loop.iter} iterations on resume and would draw them again'
+                ": set train_cfg.type='ImportanceIterBasedTrainLoop'")
+        # wrappers (ConcatDataset, RepeatDataset, ...) report the inner
+        # dataset's sample_idx; a plain dataset's must equal the index drawn
+        dataset = loader.dataset
+        self._check_sample_idx = not (hasattr(dataset, 'dataset')
+                                      or hasattr(dataset, 'datasets'))
         if self.log_interval is None:
             logger_hook = [h for h in runner.hooks
                            if type(h).__name__ == 'LoggerHook']
             self.log_interval = logger_hook[0].interval if logger_hook else 50
         if self.irreducible_loss is not None:
             self._load_irreducible(runner)
+        if self.unbiased is not None:
+            self._check_unbiased(runner)
+        self._classes, self._class_share = image_classes(dataset)
+        self._exposure = np.zeros(len(self._class_share))
+        self._exposure_images = 0
         self._stats = self.sampler.diagnostics()
+        self._interval = self._empty_interval()
         self._draw_seconds = self.sampler.draw_seconds
 
     def _load_irreducible(self, runner) -> None:
@@ -137,6 +215,39 @@ class ImportanceSamplingHook(Hook):
         print_log(f'RHO: irreducible losses of {len(img_ids)} images from '
                   f'{self.irreducible_loss}', logger='current')
 
+    def _check_unbiased(self, runner) -> None:
+        if self.sampler.mode == 'rejection':
+            raise ValueError(
+                'ImportanceSamplingHook unbiased: Algorithm 5 '
+                "(train_dataloader.sampler.mode='rejection') draws with no "
+                "closed-form probability; use mode='multinomial'")
+        model = getattr(runner.model, 'module', runner.model)
+        head = getattr(model, 'bbox_head', None)
+        if not getattr(head, 'applies_importance_weight', False):
+            raise ValueError(
+                'ImportanceSamplingHook unbiased: the bbox head '
+                f'{type(head).__name__} does not apply importance_weight '
+                'to its loss (FCOSSoftmaxHead does)')
+
+    def before_train_iter(self, runner, batch_idx: int,
+                          data_batch=None) -> None:
+        if self.anneal is not None:
+            self.sampler.uniform_mix = anneal_lambda(
+                runner.iter / max(runner.max_iters, 1), **self.anneal)
+        if self.unbiased is None:
+            return
+        _, q = self.sampler.next_to_train()
+        w, clipped = importance_weights(q, self.sampler.num_images,
+                                        **self.unbiased)
+        self._clipped += clipped
+        for sample, wi in zip(data_batch['data_samples'],
+                              self.sampler.rank_slice(w)):
+            sample.set_metainfo(dict(importance_weight=float(wi)))
+        hub = runner.message_hub
+        hub.update_scalar('train/importance_weight_mean', float(w.mean()))
+        hub.update_scalar('train/importance_weight_max', float(w.max()))
+        hub.update_scalar('train/importance_clipped', float(self._clipped))
+
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs=None) -> None:
         terms = pop_importance()
@@ -146,33 +257,85 @@ class ImportanceSamplingHook(Hook):
                 "importance_cfg=dict(heuristic='uis', reduction='mean') in "
                 'the bbox head (FCOSSoftmaxHead)')
         t_update = time.perf_counter()
-        samples = data_batch['data_samples']
-        try:
-            idx = [s.metainfo['sample_idx'] for s in samples]
-        except KeyError:
-            raise RuntimeError(
-                "data samples have no 'sample_idx': add 'sample_idx' to "
-                'meta_keys of PackDetInputs in the train pipeline') from None
+        idx = self.sampler.rank_slice(self.sampler.pop_trained())
+        self._check_batch(idx, data_batch['data_samples'])
         scores = terms['score']
         if self._irreducible is not None:
             scores = rho_scores(scores, self._irreducible[idx])
         update_from_all_ranks(self.sampler, idx, scores)
 
-        if self.every_n_train_iters(runner, self.log_interval):
-            self._stats = self.sampler.diagnostics()
+        if self._classes is not None:
+            self._exposure += self._classes[idx].sum(0)
+            self._exposure_images += len(idx)
         # scoring in the head + this update + the sampler's draws since the
         # last iteration (they run in the dataloader's main-process iterator)
-        elapsed = (time.perf_counter() - t_update + terms['seconds'] +
-                   self.sampler.draw_seconds - self._draw_seconds)
+        acc = self._interval
+        acc['seconds'] += (time.perf_counter() - t_update +
+                           self.sampler.draw_seconds - self._draw_seconds)
         self._draw_seconds = self.sampler.draw_seconds
+        if terms.get('events') is None:
+            acc['seconds'] += terms['seconds']
+        else:  # on a GPU the scoring's kernels are timed by CUDA events
+            acc['events'].append(terms['events'])
+        acc['cls'].append(terms['cls'].mean())
+        acc['reg'].append(terms['reg'].mean())
+        if self.every_n_train_iters(runner, self.log_interval):
+            self._stats = self.sampler.diagnostics()
+            self._stats.update(self._exposure_stats())
+            self._stats.update(self._interval_means())
         hub = runner.message_hub
         for key, value in self._stats.items():
             hub.update_scalar(f'train/importance_{key}', value)
-        hub.update_scalar('train/importance_time_ms', 1e3 * elapsed)
-        hub.update_scalar('train/importance_cls',
-                          float(terms['cls'].mean()))
-        hub.update_scalar('train/importance_reg',
-                          float(terms['reg'].mean()))
+
+    def _interval_means(self) -> dict:
+        """Per-iteration means over the logging interval of the importance
+        time and the batch means of the two parts, read from the GPU here,
+        once per interval."""
+        acc = self._interval
+        seconds = acc['seconds']
+        if acc['events']:
+            acc['events'][-1][1].synchronize()
+            seconds += sum(a.elapsed_time(b)
+                           for a, b in acc['events']) / 1e3
+        n = max(len(acc['cls']), 1)
+        stats = dict(time_ms=1e3 * seconds / n)
+        for key in ('cls', 'reg'):
+            if acc[key]:
+                stats[key] = float(torch.stack(acc[key]).float().mean())
+        self._interval = self._empty_interval()
+        return stats
+
+    @staticmethod
+    def _empty_interval() -> dict:
+        return dict(seconds=0.0, events=[], cls=[], reg=[])
+
+    def _exposure_stats(self) -> dict:
+        if self._classes is None or not self._exposure_images:
+            return {}
+        share = self._exposure / self._exposure_images
+        names = self.sampler.dataset.metainfo.get('classes', ())
+        stats = {}
+        for c, (s, base) in enumerate(zip(share, self._class_share)):
+            if base > 0:
+                name = names[c] if c < len(names) else str(c)
+                stats[f'exposure_{name}'] = float(s / base)
+        self._exposure[:] = 0
+        self._exposure_images = 0
+        return stats
+
+    def _check_batch(self, idx: np.ndarray, samples) -> None:
+        drawn = idx.tolist()
+        if len(samples) != len(drawn):
+            raise RuntimeError(
+                f'the step trained {len(samples)} images but the '
+                f'ImportanceSampler drew {len(drawn)} for it')
+        if self._check_sample_idx:
+            got = [s.metainfo.get('sample_idx', i)
+                   for s, i in zip(samples, drawn)]
+            if got != drawn:
+                raise RuntimeError(
+                    f'the batch trained (sample_idx {got}) is not the batch '
+                    f'the ImportanceSampler drew ({drawn})')
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         checkpoint[CKPT_KEY] = find_importance_sampler(

@@ -14,6 +14,8 @@ The classification part uses the cared locations, the regression part the
 positive locations (``obj_inds >= 0``). An image with no positive location has
 regression part 0; groups without locations are left out.
 """
+from typing import Optional
+
 import torch
 from torch import Tensor
 
@@ -72,7 +74,8 @@ def _reduce_groups(values: Tensor, counts: Tensor, how: str) -> Tensor:
     raise KeyError(how)
 
 def object_wise(term: Tensor, mask: Tensor, obj_inds: Tensor,
-                how: str = 'mean') -> Tensor:
+                how: str = 'mean',
+                num_objects: Optional[int] = None) -> Tensor:
     """Object-wise reduction (thesis 4.2.4), ``(B, P) -> (B,)``.
 
     Averages ``term`` over the masked locations of each object, with all
@@ -80,20 +83,28 @@ def object_wise(term: Tensor, mask: Tensor, obj_inds: Tensor,
     values with ``how``: ``mean`` (default), ``sum``, ``max``, ``rms`` (root
     mean square) or ``area_weighted_mean`` (weights ``sqrt(area)``, the area
     measured in locations, so background and objects are on one scale).
+    ``num_objects``: an upper bound of ``obj_inds`` + 1 known on the host
+    (objects per image); without it the maximum is read from the tensor,
+    which waits for the GPU.
     """
     groups = obj_inds + 1  # 0 = background
-    num_groups = int(groups.max().item()) + 1 if groups.numel() else 1
+    if num_objects is not None:
+        num_groups = num_objects + 1
+    else:
+        num_groups = int(groups.max().item()) + 1 if groups.numel() else 1
     values, counts = group_means(term, mask, groups, num_groups)
     return _reduce_groups(values, counts, how)
 
 def reduce_terms(cls_term: Tensor, reg_term: Tensor, care: Tensor,
-                 obj_inds: Tensor, reduction: str = 'mean'):
+                 obj_inds: Tensor, reduction: str = 'mean',
+                 num_objects: Optional[int] = None):
     """Image-wise classification and regression parts, each ``(B,)``.
 
     Args:
         reduction: ``'masked_mean'`` (mean over cared / positive locations)
             or an object-wise reduction: ``'mean'``, ``'sum'``, ``'max'``,
             ``'area_weighted_mean'``, ``'rms'``.
+        num_objects: see :func:`object_wise`.
 
     Raises:
         KeyError: unknown reduction (the message lists the valid ones).
@@ -102,5 +113,5 @@ def reduce_terms(cls_term: Tensor, reg_term: Tensor, care: Tensor,
     pos = obj_inds >= 0
     if reduction == 'masked_mean':
         return masked_mean(cls_term, care), masked_mean(reg_term, pos)
-    return (object_wise(cls_term, care, obj_inds, reduction),
-            object_wise(reg_term, pos, obj_inds, reduction))
+    return (object_wise(cls_term, care, obj_inds, reduction, num_objects),
+            object_wise(reg_term, pos, obj_inds, reduction, num_objects))

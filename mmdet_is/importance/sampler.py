@@ -8,6 +8,7 @@ length).
 """
 import math
 import time
+from collections import deque
 from typing import Dict, Iterator, Optional, Sequence
 
 import numpy as np
@@ -69,6 +70,24 @@ class ImportanceSampler(Sampler):
     The epoch length is fixed at ``ceil(N / (batch_size * world_size))``
     iterations, so validation, logging and checkpoints stay regular.
 
+    Annealing (``uniform_mix = lam``, set by the hook from its schedule):
+    draws follow ``q_i = (1 - lam) p_i + lam / N`` (with ``lam = 1``:
+    uniform with replacement). Every batch keeps the probability ``q_i``
+    each of its images was drawn with (``1 / N`` in the permutation pass),
+    for unbiased loss weights ``1 / (N q_i)`` (Katharopoulos & Fleuret 2018).
+
+    Batches in flight: DataLoader workers prefetch, so the sampler draws
+    ahead of training. Every yielded global batch waits in a queue until the
+    hook takes it (:meth:`pop_trained`) after the step that trained it; the
+    hook scores exactly the indices drawn (also through dataset wrappers, whose
+    ``sample_idx`` is the inner dataset's). A checkpoint keeps the batches
+    drawn but not yet trained and the position in the epoch; after a resume
+    they are yielded again before anything new is drawn, so the resumed
+    stream equals the uninterrupted one under epoch- and iteration-based
+    loops. Rejection mode's active images are those of the last batch
+    *drawn*, which leads the trained one by the batches in flight
+    (``num_workers x prefetch_factor``; none without workers).
+
     Args:
         dataset: the training set (only its length is used).
         batch_size (int): images per GPU per iteration; must equal the
@@ -112,12 +131,19 @@ class ImportanceSampler(Sampler):
         self.seed = sync_random_seed() if seed is None else seed
         self.table = ScoreTable(self.num_images, init_score)
         self.draw_counts = np.zeros(self.num_images, np.uint32)
+        # global batch at which each image was last drawn (-1: never)
+        self.last_drawn = np.full(self.num_images, -1, np.int32)
+        self.uniform_mix = 0.0
+        self._ages = [0.0, 0]  # sum and count of score ages since diagnostics
         self.rng = np.random.Generator(np.random.PCG64(self.seed))
         self.batches_drawn = 0
         self.num_rejected_updates = 0
         self.draw_seconds = 0.0  # wall time spent in next_global_batch
         self._first_pass: Optional[np.ndarray] = None
         self._active: Optional[np.ndarray] = None
+        self._in_flight: deque = deque()  # (batch, q), yielded, not trained
+        self._replay: deque = deque()  # in flight at the checkpoint resumed
+        self.batches_yielded = 0
 
     def __len__(self) -> int:
         """Indices this rank yields per epoch: ``iters_per_epoch * batch``."""
@@ -128,10 +154,51 @@ class ImportanceSampler(Sampler):
         mmengine's DistSamplerSeedHook)."""
 
     def __iter__(self) -> Iterator[int]:
+        """This rank's indices up to the end of the current epoch (a whole
+        epoch unless resumed in the middle of one)."""
+        left = self.iters_per_epoch - self.batches_yielded % \
+            self.iters_per_epoch
+        for _ in range(left):
+            if self._replay:
+                drawn = self._replay.popleft()
+            else:
+                drawn = (self.next_global_batch(), self._last_probs)
+            self._in_flight.append(drawn)
+            self.batches_yielded += 1
+            yield from self.rank_slice(drawn[0]).tolist()
+
+    def rank_slice(self, batch: np.ndarray) -> np.ndarray:
+        """This rank's contiguous part of a ``(global_batch,)`` batch."""
         lo = self.rank * self.batch_size
-        for _ in range(self.iters_per_epoch):
-            batch = self.next_global_batch()
-            yield from batch[lo:lo + self.batch_size].tolist()
+        return batch[lo:lo + self.batch_size]
+
+    def pop_trained(self) -> np.ndarray:
+        """The oldest global batch yielded and not yet trained:
+        ``(batch_size * world_size,)`` int64 dataset indices (the indices the
+        sampler drew, whatever the dataset maps them to).
+
+        Raises:
+            RuntimeError: no batch is in flight (the batches reaching the
+                model do not come from this sampler's iterator).
+        """
+        return self._oldest_in_flight(pop=True)[0]
+
+    def next_to_train(self):
+        """``(batch, q)`` of the oldest batch in flight, the one the next
+        training step receives: ``(batch_size * world_size,)`` int64 indices
+        and float64 probabilities each was drawn with.
+
+        Raises:
+            RuntimeError: as :meth:`pop_trained`.
+        """
+        return self._oldest_in_flight(pop=False)
+
+    def _oldest_in_flight(self, pop: bool):
+        if not self._in_flight:
+            raise RuntimeError(
+                'ImportanceSampler: a training step ran on a batch this '
+                'sampler did not yield (no batch in flight)')
+        return self._in_flight.popleft() if pop else self._in_flight[0]
 
     # -- drawing ---------------------------------------------------------
     def offset(self) -> float:
@@ -169,7 +236,22 @@ class ImportanceSampler(Sampler):
             out[~from_table] = np.minimum(
                 ((u[~from_table] - total) / c).astype(np.int64),
                 self.num_images - 1)
+        if self.uniform_mix > 0:  # annealing: q = (1 - lam) p + lam / N
+            mix = self.rng.random(k) < self.uniform_mix
+            out[mix] = self.rng.integers(self.num_images,
+                                         size=int(mix.sum()))
         return out
+
+    def draw_probability(self, idx: np.ndarray,
+                         m: Optional[float] = None) -> np.ndarray:
+        """``q_i = (1 - lam) p_i + lam / N`` of images ``idx``: the
+        probability :meth:`draw` gives each (``lam``: ``uniform_mix``)."""
+        if m is None:
+            m = self.offset()
+        n = self.num_images
+        mass = self.weight_total(m) + self.smoothing_value(m) * n
+        p = self.q(idx, m) / mass if mass > 0 else np.full(len(idx), 1 / n)
+        return (1 - self.uniform_mix) * p + self.uniform_mix / n
 
     def q(self, idx: np.ndarray, m: Optional[float] = None) -> np.ndarray:
         """Unnormalised probability ``s_i - m + c`` of images ``idx``
@@ -186,16 +268,19 @@ class ImportanceSampler(Sampler):
         return q / q.sum() if q.sum() > 0 else np.full_like(
             q, 1 / self.num_images)
 
-    def _rejection_step(self, active: np.ndarray) -> np.ndarray:
-        m = self.offset()  # one O(N / BLOCK) minimum per step
+    def _rejection_step(self, active: np.ndarray, m: float) -> np.ndarray:
         candidates = self.draw(len(active), m)
         u = self.rng.random(len(active))
         reject = rejection_rule(self.q(active, m), self.q(candidates, m), u)
         return np.where(reject, active, candidates)
 
     def next_global_batch(self) -> np.ndarray:
-        """Draw the next global batch, ``(batch_size * world_size,)`` int64."""
+        """Draw the next global batch, ``(batch_size * world_size,)`` int64;
+        the probability each index was drawn with is then ``_last_probs``
+        (``1 / N`` in the permutation pass; Algorithm 5's acceptance is not
+        part of it)."""
         t0 = time.perf_counter()
+        n = self.num_images
         if self.batches_drawn < self.iters_per_epoch:
             if self._first_pass is None:
                 perm = self.rng.permutation(self.num_images)
@@ -205,10 +290,18 @@ class ImportanceSampler(Sampler):
             batch = self._first_pass[k:k + self.global_batch]
             if self.batches_drawn == self.iters_per_epoch - 1:
                 self._first_pass = None
-        elif self.mode == 'rejection':
-            batch = self._rejection_step(self._active)
+            self._last_probs = np.full(len(batch), 1 / n)
         else:
-            batch = self.draw(self.global_batch)
+            m = self.offset()  # one O(N / BLOCK) minimum per step
+            batch = (self._rejection_step(self._active, m)
+                     if self.mode == 'rejection' else
+                     self.draw(self.global_batch, m))
+            self._last_probs = self.draw_probability(batch, m)
+        seen = self.last_drawn[batch]
+        seen = seen[seen >= 0]
+        self._ages[0] += float((self.batches_drawn - seen).sum())
+        self._ages[1] += len(seen)
+        self.last_drawn[batch] = self.batches_drawn
         self.batches_drawn += 1
         self._active = batch
         np.add.at(self.draw_counts, batch, 1)
@@ -249,20 +342,37 @@ class ImportanceSampler(Sampler):
         """What a user needs to trust the sampler, O(N).
 
         Returns:
-            dict: ``ess_fraction`` = ``(sum p)^2 / sum p^2 / N`` of the
-            sampling distribution (1 = uniform), ``coverage`` = fraction of
-            images drawn at least once, ``score_q<q>`` score quantiles
-            (estimated on an evenly strided subset of at most ``max_points``
-            images), ``rejected_updates``.
+            dict: ``ess_fraction`` = ``1 / (N sum q^2)`` of the sampling
+            distribution ``q`` (annealing included; 1 = uniform),
+            ``coverage`` = fraction of images drawn at least once,
+            ``not_drawn_last_epoch`` = fraction of images not drawn in the
+            last ``iters_per_epoch`` global batches, ``score_age`` = mean
+            number of global batches since each image drawn since the last
+            call was drawn before (the age of its score, up to the batches
+            in flight; left out when no such image was drawn),
+            ``uniform_mix``, ``score_q<q>`` score
+            quantiles (estimated on an evenly strided subset of at most
+            ``max_points`` images), ``rejected_updates``.
         """
         n, m = self.num_images, self.offset()
         c, total = self.smoothing_value(m), self.weight_total(m)
         sum_p = total + n * c
         sum_p2 = self.table.sum_of_squares(m) + 2 * c * total + n * c * c
+        lam = self.uniform_mix
+        # sum q^2 with q = (1 - lam) p + lam / N and sum p = 1
+        sum_q2 = ((1 - lam)**2 * sum_p2 / sum_p**2 + (2 - lam) * lam / n
+                  if sum_p2 > 0 else 1 / n)
+        ages, self._ages = self._ages, [0.0, 0]
         stats = dict(
-            ess_fraction=(sum_p**2 / sum_p2 / n) if sum_p2 > 0 else 1.0,
+            ess_fraction=1 / (n * sum_q2),
             coverage=float(np.count_nonzero(self.draw_counts)) / n,
+            not_drawn_last_epoch=float(np.count_nonzero(
+                self.last_drawn < self.batches_drawn - self.iters_per_epoch))
+            / n,
+            uniform_mix=lam,
             rejected_updates=float(self.num_rejected_updates))
+        if ages[1]:
+            stats['score_age'] = ages[0] / ages[1]
         step = max(1, n // max_points)
         values = np.quantile(self.table[slice(None, None, step)], quantiles)
         for q, v in zip(quantiles, values):
@@ -291,6 +401,16 @@ class ImportanceSampler(Sampler):
             num_rejected_updates=self.num_rejected_updates,
             first_pass=None if self._first_pass is None else torch.from_numpy(
                 self._first_pass.copy()),
+            last_drawn=torch.from_numpy(self.last_drawn.copy()),
+            uniform_mix=float(self.uniform_mix),
+            # drawn, not yet trained: yielded first after a resume, with the
+            # probabilities they were drawn with
+            in_flight=[torch.from_numpy(b.copy())
+                       for b, _ in list(self._in_flight) + list(self._replay)],
+            in_flight_probs=[
+                torch.from_numpy(q.copy())
+                for _, q in list(self._in_flight) + list(self._replay)],
+            batches_trained=self.batches_yielded - len(self._in_flight),
             active=None if self._active is None else torch.from_numpy(
                 self._active.copy()))
 
@@ -327,3 +447,15 @@ class ImportanceSampler(Sampler):
             'first_pass'].numpy().copy()
         self._active = None if state['active'] is None else state[
             'active'].numpy().copy()
+        self._in_flight = deque()
+        batches = state.get('in_flight', [])
+        probs = state.get('in_flight_probs',
+                          [torch.full((len(b), ), 1 / self.num_images,
+                                      dtype=torch.float64) for b in batches])
+        self._replay = deque((b.numpy().copy(), q.numpy().copy())
+                             for b, q in zip(batches, probs))
+        if 'last_drawn' in state:
+            self.last_drawn = state['last_drawn'].numpy().astype(np.int32)
+        self.uniform_mix = state.get('uniform_mix', 0.0)
+        self.batches_yielded = state.get('batches_trained',
+                                         self.batches_drawn)

@@ -70,8 +70,13 @@ def test_zodfar_config_builds(path, zod_and_zodfar):
         assert cfg.optim_wrapper.optimizer == dict(
             type='Adam', lr=1e-3, betas=(0.9, 0.999), eps=1e-7,
             weight_decay=0.0)
-        assert cfg.train_cfg.max_epochs == (100 if 'holdout' in path
-                                            else 350)
+        if 'iter' in path:  # 350 epochs of 703 iterations
+            assert cfg.train_cfg.type == 'ImportanceIterBasedTrainLoop'
+            assert (cfg.train_cfg.max_iters,
+                    cfg.train_cfg.val_interval) == (246050, 3515)
+        else:
+            assert cfg.train_cfg.max_epochs == (100 if 'holdout' in path
+                                                else 350)
         assert (cfg.model.test_cfg.score_thr,
                 cfg.model.test_cfg.nms.iou_threshold) == (0.5, 0.5)
     importance = cfg.model.bbox_head.get('importance_cfg')
@@ -80,6 +85,7 @@ def test_zodfar_config_builds(path, zod_and_zodfar):
         'fcos_lis_zodfar.py': ('lis', False, 'multinomial', None),
         'fcos_uis_ir_zodfar.py': ('uis', True, 'multinomial', None),
         'fcos_uis_rb_zodfar.py': ('uis', False, 'rejection', None),
+        'fcos_uis_iter_zodfar.py': ('uis', False, 'multinomial', None),
         'fcos_lis_rho_zodfar.py': ('lis', False, 'multinomial', 'minmax'),
     }.get(osp.basename(path))
     if expected is None:

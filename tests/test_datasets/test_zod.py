@@ -174,3 +174,27 @@ def test_online_pipeline_gives_the_cropped_boxes(zod_root):
         np.testing.assert_allclose(item['gt_bboxes'].numpy().reshape(-1, 4),
                                    np.array([w[2] for w in want],
                                             np.float32).reshape(-1, 4))
+
+
+def test_zod_is_optional():
+    """Importing mmdet_is does not import the devkit; without it, ZODDataset
+    raises an ImportError that names the extra."""
+    import subprocess
+    import sys
+    code = (
+        'import sys\n'
+        'import mmdet_is\n'
+        'assert not any(m == "zod" or m.startswith("zod.") '
+        'for m in sys.modules), "zod imported"\n'
+        'sys.modules["zod"] = None  # as if not installed\n'
+        'from mmengine.registry import init_default_scope\n'
+        'from mmdet.registry import DATASETS\n'
+        'init_default_scope("mmdet")\n'
+        'try:\n'
+        '    DATASETS.build(dict(type="ZODDataset", data_root="x"))\n'
+        'except ImportError as e:\n'
+        '    print(e)\n')
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True,
+                         text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert 'pip install "mmdet_is[zod]"' in out.stdout

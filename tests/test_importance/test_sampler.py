@@ -118,13 +118,15 @@ def test_same_seed_same_draws():
 
 
 def run(s, epochs, first_step=0):
-    """Iterate like a DataLoader, scoring each batch after it is 'trained'."""
+    """Iterate like a DataLoader, scoring each batch after it is 'trained'
+    (and taking it out of the batches in flight, as the hook does)."""
     log, step = [], first_step
     for _ in range(epochs):
         it = iter(s)
         for _ in range(s.iters_per_epoch):
             batch = [next(it) for _ in range(s.batch_size)]
             log.append(batch)
+            assert s.pop_trained().tolist() == batch
             s.update(batch, [((i * 7919 + step) % 13) / 3 for i in batch])
             step += 1
     return log

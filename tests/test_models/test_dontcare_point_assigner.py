@@ -118,3 +118,94 @@ def test_center_sampling_and_regress_ranges_are_options():
     obj = r.get_extra_property('obj_inds')
     assert obj[idx(4, 4)] == 0 and obj[idx(20, 20)] == 1
     assert obj[idx(28, 28)] == -1
+
+
+def per_image(assigner, priors, gts, ignores):
+    """The reference: assign() image by image, stacked."""
+    out = [[], [], [], []]
+    for gt, ign in zip(gts, ignores):
+        r = assigner.assign(InstanceData(priors=priors), gt, ign)
+        for k, v in enumerate((r.labels, r.get_extra_property('bbox_targets'),
+                               r.get_extra_property('care_mask'),
+                               r.get_extra_property('obj_inds'))):
+            out[k].append(v)
+    return [torch.stack(v) for v in out]
+
+
+def random_batch(gen, num_imgs, img_w, img_h, max_boxes):
+    gts, ignores = [], []
+    for b in range(num_imgs):
+        def boxes(n):
+            xy = torch.rand(n, 2, generator=gen) * torch.tensor(
+                [img_w, img_h]) - 20
+            wh = torch.rand(n, 2, generator=gen) * torch.tensor(
+                [img_w, img_h]) / 3 + 1
+            # some boxes exactly on grid points, some duplicated areas
+            out = torch.cat([xy, xy + wh], 1)
+            out[::3] = out[::3].round() // 4 * 4
+            return out
+        n = int(torch.randint(0, max_boxes + 1, (1, ), generator=gen))
+        gt = InstanceData(bboxes=boxes(n), labels=torch.randint(
+            0, 4, (n, ), generator=gen))
+        if n > 1:  # a duplicate box: equal areas, the lower index must win
+            gt.bboxes[-1] = gt.bboxes[0]
+        gts.append(gt)
+        d = int(torch.randint(0, 4, (1, ), generator=gen))
+        ignores.append(None if b % 4 == 0 else InstanceData(bboxes=boxes(d)))
+    return gts, ignores
+
+
+def test_batched_assignment_equals_the_per_image_one():
+    """Random batches: one level, several levels with regress ranges and
+    centre sampling, images without boxes, don't-care boxes, duplicates."""
+    gen = torch.Generator().manual_seed(0)
+    one = grid_priors(12, 20, 8)
+    three = torch.cat([grid_priors(12, 20, 8), grid_priors(6, 10, 16),
+                       grid_priors(3, 5, 32)])
+    cases = [
+        (dict(), one, [(12, 20)]),
+        (dict(center_sampling=True), one, [(12, 20)]),
+        (dict(regress_ranges=[(-1, 32), (32, 64), (64, 1e8)],
+              center_sampling=True), three, [(12, 20), (6, 10), (3, 5)]),
+    ]
+    for cfg, priors, sizes in cases:
+        assigner = TASK_UTILS.build(dict(type='DontCarePointAssigner', **cfg))
+        for _ in range(3):
+            gts, ignores = random_batch(gen, 8, 160, 96, 12)
+            ref = per_image(assigner, priors, gts, ignores)
+            got = assigner.assign_batch(priors, sizes, gts, ignores)
+            for r, g in zip(ref, got):
+                assert torch.equal(r, g), cfg
+
+
+def test_batched_assignment_on_real_kitti_frames(repo_root):
+    """The bundled frames at the thesis' stride 8, don't-care boxes
+    (DontCare, Misc) included."""
+    import os.path as osp
+    from mmengine.registry import init_default_scope
+    from mmdet.registry import DATASETS
+    init_default_scope('mmdet')
+    ds = DATASETS.build(dict(
+        type='KittiDataset', data_root=osp.join(repo_root, 'data',
+                                                 'kitti_tiny'),
+        ann_file='train.txt', data_prefix=dict(img='images', label='labels'),
+        pipeline=[dict(type='LoadAnnotations', with_bbox=True)]))
+    gts, ignores = [], []
+    for i in range(len(ds)):
+        inst = ds.get_data_info(i)['instances']
+        keep = [x for x in inst if not x['ignore_flag']]
+        dc = [x for x in inst if x['ignore_flag']]
+        gts.append(InstanceData(
+            bboxes=torch.tensor([x['bbox'] for x in keep]).view(-1, 4),
+            labels=torch.tensor([x['bbox_label'] for x in keep],
+                                dtype=torch.long)))
+        ignores.append(InstanceData(
+            bboxes=torch.tensor([x['bbox'] for x in dc]).view(-1, 4)))
+    assert sum(len(i) for i in ignores) > 0
+    priors = grid_priors(47, 156, 8)  # 1248 x 376 covers the frames
+    assigner = TASK_UTILS.build(dict(type='DontCarePointAssigner'))
+    ref = per_image(assigner, priors, gts, ignores)
+    got = assigner.assign_batch(priors, [(47, 156)], gts, ignores)
+    for r, g in zip(ref, got):
+        assert torch.equal(r, g)
+    assert (ref[3] >= 0).sum() > 1000 and (~ref[2]).any()

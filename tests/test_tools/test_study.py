@@ -80,12 +80,14 @@ def test_main_trains_only_missing_runs(study, monkeypatch):
         assert osp.isfile(osp.join(st.out_dir, png))
 
 
+def table_rows(st, bootstrap):
+    """The study table of ``strat/AP50`` by method."""
+    return {r['method']: r for r in study_tool.study_table(
+        study_tool.collect(st), 'baseline', 'strat/AP50', bootstrap)}
+
+
 def test_seeds_averaged_and_eq_5_1(study):
-    st, _ = study
-    methods = study_tool.collect(st)
-    rows = {r['method']: r
-            for r in study_tool.study_table(methods, 'baseline',
-                                            'strat/AP50', bootstrap=False)}
+    rows = table_rows(study[0], bootstrap=False)
     base = rows['baseline']
     # peaks of the three seeds 0.30, 0.31, 0.32: mean 0.31, std sqrt(2/3)/100
     assert base['peak_mean'] == pytest.approx(0.31)
@@ -96,22 +98,17 @@ def test_seeds_averaged_and_eq_5_1(study):
     # wall clock: baseline 400 x 1 s, uis 200 x 2 s: no gain
     assert uis['speedup_time'] == pytest.approx(0.0)
     # each uis seed against the baseline's mean peak 0.31: all cross at 200
-    assert uis['seed_mean'] == pytest.approx(1.0)
-    assert uis['seed_std'] == pytest.approx(0.0)
+    assert uis['per_seed'] == [pytest.approx(1.0)] * 3
     # uis final 0.40 in every seed
     assert uis['final_mean'] == pytest.approx(0.40)
 
 
 def test_method_that_never_crosses(study):
-    st, _ = study
-    methods = study_tool.collect(st)
-    rows = {r['method']: r
-            for r in study_tool.study_table(methods, 'baseline',
-                                            'strat/AP50', bootstrap=True)}
+    rows = table_rows(study[0], bootstrap=True)
     lis = rows['lis']
     assert lis['runs'] == 2 and lis['it_method'] is None
     assert lis['speedup'] is None and 'never' in lis['note']
-    assert lis['seed_mean'] == -1.0  # the limit of eq. 5.1: -100 %
+    assert lis['per_seed'] == [None, None]
     assert (lis['ci_low'], lis['ci_high'], lis['share_crossing']) == (
         -1.0, -1.0, 0.0)
     uis = rows['uis']
@@ -119,6 +116,7 @@ def test_method_that_never_crosses(study):
         pytest.approx(1.0), pytest.approx(1.0), 1.0)
     text = study_tool.format_table(list(rows.values()), 'strat/AP50')
     assert '| lis | 2 |' in text and '| never |' in text
+    assert '| never, never |' in text and '| +100 %, +100 %, +100 % |' in text
     assert '[+100 %, +100 %]' in text
 
 

@@ -289,9 +289,10 @@ def run_peaks(runs: List[dict], metric: str) -> np.ndarray:
 def study_table(methods: Dict[str, List[dict]], baseline: str, metric: str,
                 bootstrap: bool = True) -> List[dict]:
     """One row per method: peak (mean, std over seeds of each run's best),
-    final value (mean, std), eq. 5.1 on the mean curves, per-seed speed-ups
-    (each seed's curve against the baseline's mean curve; mean, std) and
-    the bootstrap interval."""
+    final value (mean, std), eq. 5.1 on the mean curves, the per-seed
+    speed-ups (each seed's curve against the baseline's mean curve, in seed
+    order; None where that seed never exceeds the peak: a mean of them
+    would mix in a bound) and the bootstrap interval."""
     table = speedup.speedups(methods, baseline, metric)
     rows = []
     for name, runs in methods.items():
@@ -304,13 +305,12 @@ def study_table(methods: Dict[str, List[dict]], baseline: str, metric: str,
                    final_std=_std(finals), it_base=res.get('it_base'),
                    it_method=res.get('it_method'), speedup=res.get('speedup'),
                    speedup_time=res.get('speedup_time'), note=res.get('note'),
-                   seed_mean=None, seed_std=None, ci_low=None, ci_high=None,
+                   per_seed=None, ci_low=None, ci_high=None,
                    share_crossing=None)
         if name != baseline and 'peak' in res:
-            per_seed = np.array([speedup_value(methods[baseline], [r], metric)
-                                 for r in runs])
-            row.update(seed_mean=float(per_seed.mean()),
-                       seed_std=float(per_seed.std()))
+            per_seed = [speedup_value(methods[baseline], [r], metric)
+                        for r in runs]
+            row['per_seed'] = [None if v == -1.0 else v for v in per_seed]
             if bootstrap:
                 lo, hi, share = bootstrap_interval(methods[baseline], runs,
                                                    metric)
@@ -340,7 +340,7 @@ def format_table(rows: List[dict], metric: str) -> str:
         f'`{metric}`', '',
         '| method | runs | peak (mean ± std of each run\'s best) | final | '
         'first above the baseline\'s peak (it) | speed-up eq. 5.1 | '
-        'wall clock | per seed (mean ± std) | 90 % bootstrap | '
+        'wall clock | each seed | 90 % bootstrap | '
         'resamples crossing |', '|---' * 10 + '|'
     ]
     for r in rows:
@@ -350,8 +350,9 @@ def format_table(rows: List[dict], metric: str) -> str:
             crossing = 'never'
         else:
             crossing = str(r['it_method'])
-        seed = '-' if r['seed_mean'] is None else (
-            f'{100 * r["seed_mean"]:+.0f} ± {100 * r["seed_std"]:.0f} %')
+        seed = '-' if r['per_seed'] is None else ', '.join(
+            'never' if v is None else f'{100 * v:+.0f} %'
+            for v in r['per_seed'])
         ci = '-' if r['ci_low'] is None else (
             f'[{100 * r["ci_low"]:+.0f} %, {100 * r["ci_high"]:+.0f} %]')
         share = '-' if r['share_crossing'] is None else \

@@ -47,6 +47,10 @@ class FCOSSoftmaxHead(AnchorFreeHead):
 
     ``N_care`` and ``N_pos`` are averaged over GPUs (``reduce_mean``). Positive
     locations are those assigned to any box, don't-care boxes included.
+    An image whose metainfo holds ``importance_weight`` (unbiased importance
+    sampling, :class:`~mmdet_is.importance.ImportanceSamplingHook`) has both
+    terms of its locations multiplied by it; ``N_care`` and ``N_pos`` stay
+    counts.
 
     Args:
         num_classes (int): ``C``, object classes without background.
@@ -63,6 +67,9 @@ class FCOSSoftmaxHead(AnchorFreeHead):
             units. Boxes that start as points (bias 0) have a GIoU gradient
             near 0 (the overlap is a product of two near-zero sides); 1.0
             starts every location with a 2 x 2 stride box.
+        batched_targets (bool): assign the whole batch at once
+            (``assign_batch``, same targets) when the assigner can; False:
+            image by image (the benchmarks' old path).
         importance_cfg (dict | None): when set, every ``loss_by_feat`` also
             computes per-image importance terms from the same tensors
             (detached, no extra pass) and publishes them for
@@ -78,6 +85,8 @@ class FCOSSoftmaxHead(AnchorFreeHead):
         KeyError: ``importance_cfg`` names an unknown heuristic or reduction.
     """
 
+    applies_importance_weight = True
+
     def __init__(self,
                  num_classes: int,
                  in_channels: int,
@@ -89,6 +98,7 @@ class FCOSSoftmaxHead(AnchorFreeHead):
                      loss_weight=1.0),
                  loss_bbox: ConfigType = dict(type='GIoULoss', loss_weight=1.0),
                  reg_bias_init: float = 1.0,
+                 batched_targets: bool = True,
                  importance_cfg: Optional[dict] = None,
                  init_cfg: MultiConfig = dict(
                      type='Normal', layer='Conv2d', std=0.01),
@@ -104,6 +114,7 @@ class FCOSSoftmaxHead(AnchorFreeHead):
         self.prior_prob = prior_prob
         self.importance_cfg = importance_cfg
         self.reg_bias_init = reg_bias_init
+        self.batched_targets = batched_targets
         super().__init__(
             num_classes=num_classes,
             in_channels=in_channels,
@@ -151,14 +162,21 @@ class FCOSSoftmaxHead(AnchorFreeHead):
         self,
         priors: Tensor,
         batch_gt_instances: InstanceList,
-        batch_gt_instances_ignore: OptInstanceList = None
+        batch_gt_instances_ignore: OptInstanceList = None,
+        featmap_sizes: Optional[Sequence[Tuple[int, int]]] = None
     ) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
         """Assign the locations of every image with ``self.assigner``.
+
+        With ``featmap_sizes``, ``batched_targets`` and an assigner that has
+        ``assign_batch`` (:class:`~mmdet_is.models.DontCarePointAssigner`)
+        the whole batch is assigned at once; otherwise image by image with
+        ``assign``. Both give the same targets.
 
         Args:
             priors: ``(P, 4)`` points and strides of all levels, pixels.
             batch_gt_instances: per image ``bboxes (G, 4)``, ``labels (G,)``.
             batch_gt_instances_ignore: per image don't-care ``bboxes (D, 4)``.
+            featmap_sizes: ``(H_l, W_l)`` per level.
 
         Returns:
             labels ``(B, P)`` long in ``[0, C]`` (``C`` = background, also on
@@ -168,6 +186,13 @@ class FCOSSoftmaxHead(AnchorFreeHead):
         """
         if batch_gt_instances_ignore is None:
             batch_gt_instances_ignore = [None] * len(batch_gt_instances)
+        if featmap_sizes is not None and self.batched_targets and hasattr(
+                self.assigner, 'assign_batch'):
+            labels, targets, care, objs = self.assigner.assign_batch(
+                priors, featmap_sizes, batch_gt_instances,
+                batch_gt_instances_ignore)
+            labels = labels.masked_fill(labels < 0, self.num_classes)
+            return labels, targets, care, objs
         pred = InstanceData(priors=priors)
         labels, targets, cares, objs = [], [], [], []
         for gt, ignore in zip(batch_gt_instances, batch_gt_instances_ignore):
@@ -207,7 +232,8 @@ class FCOSSoftmaxHead(AnchorFreeHead):
                 featmap_sizes, dtype=bbox_preds[0].dtype,
                 device=bbox_preds[0].device, with_stride=True))
         labels, bbox_targets, care, obj_inds = self.get_targets(
-            priors, batch_gt_instances, batch_gt_instances_ignore)
+            priors, batch_gt_instances, batch_gt_instances_ignore,
+            featmap_sizes)
 
         cls_flat = torch.cat([
             s.permute(0, 2, 3, 1).reshape(s.size(0), -1, self.cls_out_channels)
@@ -216,10 +242,15 @@ class FCOSSoftmaxHead(AnchorFreeHead):
             b.permute(0, 2, 3, 1).reshape(b.size(0), -1, 4)
             for b in bbox_preds], dim=1)  # (B, P, 4) stride units
 
+        # per-image loss weights of unbiased importance sampling
+        # (ImportanceSamplingHook(unbiased=...)); 1 when absent
+        img_w = cls_flat.new_tensor([
+            float(m.get('importance_weight', 1.0)) for m in batch_img_metas
+        ])[:, None].expand_as(labels)
         n_care = reduce_mean(care.sum().float()).clamp(min=1.0)
         loss_cls = self.loss_cls(
             cls_flat.reshape(-1, self.cls_out_channels), labels.reshape(-1),
-            weight=care.reshape(-1).float(), avg_factor=n_care)
+            weight=(care.float() * img_w).reshape(-1), avg_factor=n_care)
 
         # Boxes in stride units (points / stride, distances in stride units):
         # GIoU and IoU are scale invariant.
@@ -230,13 +261,20 @@ class FCOSSoftmaxHead(AnchorFreeHead):
         n_pos = reduce_mean(pos.sum().float()).clamp(min=1.0)
         if pos.any():
             loss_bbox = self.loss_bbox(
-                pred_boxes[pos], target_boxes[pos], avg_factor=n_pos)
+                pred_boxes[pos], target_boxes[pos], weight=img_w[pos],
+                avg_factor=n_pos)
         else:
             loss_bbox = bbox_flat.sum() * 0
         if self.importance_cfg is not None:
+            num_objects = max(
+                len(gt) + (len(ign) if ign is not None else 0)
+                for gt, ign in zip(batch_gt_instances,
+                                   batch_gt_instances_ignore or
+                                   [None] * len(batch_gt_instances)))
             publish_importance(
                 image_importance(cls_flat.detach(), labels, care, obj_inds,
                                  pred_boxes.detach(), target_boxes,
+                                 num_objects=num_objects,
                                  **self.importance_cfg))
         return dict(loss_cls=loss_cls, loss_bbox=loss_bbox)
 

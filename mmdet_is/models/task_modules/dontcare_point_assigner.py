@@ -3,10 +3,11 @@
 Source: thesis (Huang & Kvernes 2023) eq. 2.4 and section 4.1.3; method.md
 section 1 ("Targets", "Don't-care").
 """
-from typing import Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 from mmengine.structures import InstanceData
+from torch import Tensor
 
 from mmdet.models.task_modules.assigners import AssignResult, BaseAssigner
 from mmdet.registry import TASK_UTILS
@@ -132,6 +133,154 @@ class DontCarePointAssigner(BaseAssigner):
         result.set_extra_property('care_mask', care_mask)
         result.set_extra_property('obj_inds', obj_inds)
         return result
+
+    def assign_batch(
+        self, priors: Tensor, featmap_sizes: Sequence[Tuple[int, int]],
+        batch_gt_instances: List[InstanceData],
+        batch_gt_instances_ignore: Optional[List[Optional[InstanceData]]] = None
+    ) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
+        """:meth:`assign` for a whole batch at once, with identical results.
+
+        No loop over images and no ``(P, G)`` matrix: every box is
+        rasterised onto the cells of each level's grid that can lie inside
+        it (its bounding cell range plus one cell of margin), the exact
+        predicate of :meth:`assign` (strictly inside, centre sampling,
+        regress ranges) is evaluated on these (box, location) pairs only, and
+        the smallest box of each location wins through two scatter minima
+        (area, then box index, as ``torch.min`` breaks ties). The work grows
+        with the number of (box, cell) pairs, not with ``B x P x G``.
+
+        Args:
+            priors: ``(P, 4)`` ``(x, y, stride_w, stride_h)`` in pixels of all
+                levels, as from ``MlvlPointGenerator.grid_priors(...,
+                with_stride=True)`` (row-major per level).
+            featmap_sizes: ``(H_l, W_l)`` per level, in the order of
+                ``priors``.
+            batch_gt_instances: per image ``bboxes (G_i, 4)`` pixels and
+                ``labels (G_i,)``.
+            batch_gt_instances_ignore: per image don't-care ``bboxes`` or
+                ``None``.
+
+        Returns:
+            labels ``(B, P)`` long (-1 for background and don't-care),
+            bbox_targets ``(B, P, 4)`` stride units, care_mask ``(B, P)``
+            bool, obj_inds ``(B, P)`` long (index into ``[gt; don't-care]``
+            of the image, -1 = background): the extra properties of
+            :meth:`assign`, stacked.
+
+        Raises:
+            ValueError: ``featmap_sizes`` do not add up to ``P``; as
+                :meth:`assign` for ``regress_ranges``.
+        """
+        num_imgs, num_points = len(batch_gt_instances), len(priors)
+        device = priors.device
+        if batch_gt_instances_ignore is None:
+            batch_gt_instances_ignore = [None] * num_imgs
+        sizes = [int(h) * int(w) for h, w in featmap_sizes]
+        if sum(sizes) != num_points:
+            raise ValueError(f'featmap_sizes {list(featmap_sizes)} hold '
+                             f'{sum(sizes)} locations, priors {num_points}')
+        # all boxes of the batch: image index, index in [gt; don't-care]
+        boxes, img, is_dc, labels_of = [], [], [], []
+        for b, (gt, ign) in enumerate(zip(batch_gt_instances,
+                                          batch_gt_instances_ignore)):
+            ign_boxes = (ign.bboxes if ign is not None and len(ign) > 0 else
+                         gt.bboxes.new_zeros((0, 4)))
+            boxes += [gt.bboxes, ign_boxes]
+            n_gt, n_ign = len(gt.bboxes), len(ign_boxes)
+            img.append(torch.full((n_gt + n_ign, ), b, dtype=torch.long))
+            is_dc.append(torch.arange(n_gt + n_ign) >= n_gt)
+            labels_of += [gt.labels.long(),
+                          torch.full((n_ign, ), -1, dtype=torch.long,
+                                     device=gt.labels.device)]
+        boxes = torch.cat(boxes).to(priors)
+        img = torch.cat(img).to(device)
+        is_dc = torch.cat(is_dc).to(device)
+        labels_of = torch.cat(labels_of).to(device)
+        starts = img.new_tensor([0] + sizes[:-1]).cumsum(0)
+        box_in_img = torch.arange(len(boxes), device=device) - \
+            torch.searchsorted(img, img, right=False)
+
+        labels = torch.full((num_imgs * num_points, ), -1, dtype=torch.long,
+                            device=device)
+        bbox_targets = priors.new_zeros((num_imgs * num_points, 4))
+        care = torch.ones(num_imgs * num_points, dtype=torch.bool,
+                          device=device)
+        obj_inds = torch.full_like(labels, -1)
+        if len(boxes) == 0:
+            return (labels.view(num_imgs, -1),
+                    bbox_targets.view(num_imgs, num_points, 4),
+                    care.view(num_imgs, -1), obj_inds.view(num_imgs, -1))
+
+        box_ids, point_ids = [], []
+        for start, (h, w) in zip(starts.tolist(), featmap_sizes):
+            x0, y0, sw, sh = priors[start].tolist()
+            jlo = torch.floor((boxes[:, 0] - x0) / sw).long() - 1
+            jhi = torch.ceil((boxes[:, 2] - x0) / sw).long() + 1
+            ilo = torch.floor((boxes[:, 1] - y0) / sh).long() - 1
+            ihi = torch.ceil((boxes[:, 3] - y0) / sh).long() + 1
+            jlo, jhi = jlo.clamp(0, w - 1), jhi.clamp(-1, w - 1)
+            ilo, ihi = ilo.clamp(0, h - 1), ihi.clamp(-1, h - 1)
+            nx, ny = (jhi - jlo + 1).clamp(min=0), (ihi - ilo + 1).clamp(min=0)
+            count = nx * ny
+            box = torch.repeat_interleave(torch.arange(len(boxes),
+                                                       device=device), count)
+            k = torch.arange(len(box), device=device) - torch.repeat_interleave(
+                count.cumsum(0) - count, count)
+            col = jlo[box] + k % nx[box]
+            row = ilo[box] + torch.div(k, nx[box], rounding_mode='floor')
+            box_ids.append(box)
+            point_ids.append(start + row * w + col)
+        box = torch.cat(box_ids)
+        point = torch.cat(point_ids)
+
+        # the predicate of assign(), element by element
+        pts, strides, bb = priors[point, :2], priors[point, 2], boxes[box]
+        xs, ys = pts[:, 0], pts[:, 1]
+        ltrb = torch.stack([xs - bb[:, 0], ys - bb[:, 1], bb[:, 2] - xs,
+                            bb[:, 3] - ys], dim=-1)
+        valid = ltrb.min(dim=-1).values > 0
+        if self.center_sampling:
+            valid &= self._in_center_pairs(xs, ys, strides, bb)
+        if self.regress_ranges is not None:
+            lo, hi = self._ranges_per_point(priors[:, 2])
+            max_side = ltrb.max(dim=-1).values
+            valid &= (max_side >= lo[point]) & (max_side <= hi[point])
+        areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+        area = areas[box]
+        valid &= area < INF
+        box, point, ltrb, area, strides = (box[valid], point[valid],
+                                           ltrb[valid], area[valid],
+                                           strides[valid])
+        flat = img[box] * num_points + point
+
+        # smallest area wins; equal areas: the lower box index, as torch.min
+        min_area = torch.full((num_imgs * num_points, ), INF,
+                              dtype=area.dtype, device=device)
+        min_area.scatter_reduce_(0, flat, area, 'amin')
+        smallest = area == min_area[flat]
+        winner = torch.full_like(labels, len(boxes))
+        winner.scatter_reduce_(0, flat[smallest], box[smallest], 'amin')
+        won = box == winner[flat]
+        flat, box = flat[won], box[won]
+        obj_inds[flat] = box_in_img[box]
+        labels[flat] = labels_of[box]
+        care[flat] = ~is_dc[box]
+        bbox_targets[flat] = ltrb[won] / strides[won, None]
+        return (labels.view(num_imgs, -1),
+                bbox_targets.view(num_imgs, num_points, 4),
+                care.view(num_imgs, -1), obj_inds.view(num_imgs, -1))
+
+    def _in_center_pairs(self, xs, ys, strides, bb):
+        """:meth:`_in_center` for ``(K,)`` (location, box) pairs."""
+        cx = (bb[:, 0] + bb[:, 2]) / 2
+        cy = (bb[:, 1] + bb[:, 3]) / 2
+        radius = strides * self.center_sample_radius
+        x1 = torch.maximum(cx - radius, bb[:, 0])
+        y1 = torch.maximum(cy - radius, bb[:, 1])
+        x2 = torch.minimum(cx + radius, bb[:, 2])
+        y2 = torch.minimum(cy + radius, bb[:, 3])
+        return (xs > x1) & (xs < x2) & (ys > y1) & (ys < y2)
 
     def _in_center(self, points, strides, bboxes):
         cx = (bboxes[:, 0] + bboxes[:, 2]) / 2
