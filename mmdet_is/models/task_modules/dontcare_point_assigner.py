@@ -146,8 +146,8 @@ class DontCarePointAssigner(BaseAssigner):
         it (its bounding cell range plus one cell of margin), the exact
         predicate of :meth:`assign` (strictly inside, centre sampling,
         regress ranges) is evaluated on these (box, location) pairs only, and
-        the smallest box of each location wins through two scatter minima
-        (area, then box index, as ``torch.min`` breaks ties). The work grows
+        the smallest box of each location wins through one scatter minimum
+        of the boxes' rank by (area, index) (``torch.min``'s tie rule). The work grows
         with the number of (box, cell) pairs, not with ``B x P x G``.
 
         Args:
@@ -181,36 +181,33 @@ class DontCarePointAssigner(BaseAssigner):
             raise ValueError(f'featmap_sizes {list(featmap_sizes)} hold '
                              f'{sum(sizes)} locations, priors {num_points}')
         # all boxes of the batch: image index, index in [gt; don't-care]
-        boxes, img, is_dc, labels_of = [], [], [], []
-        for b, (gt, ign) in enumerate(zip(batch_gt_instances,
-                                          batch_gt_instances_ignore)):
-            ign_boxes = (ign.bboxes if ign is not None and len(ign) > 0 else
-                         gt.bboxes.new_zeros((0, 4)))
-            boxes += [gt.bboxes, ign_boxes]
-            n_gt, n_ign = len(gt.bboxes), len(ign_boxes)
-            img.append(torch.full((n_gt + n_ign, ), b, dtype=torch.long))
-            is_dc.append(torch.arange(n_gt + n_ign) >= n_gt)
-            labels_of += [gt.labels.long(),
-                          torch.full((n_ign, ), -1, dtype=torch.long,
-                                     device=gt.labels.device)]
-        boxes = torch.cat(boxes).to(priors)
-        img = torch.cat(img).to(device)
-        is_dc = torch.cat(is_dc).to(device)
-        labels_of = torch.cat(labels_of).to(device)
+        ignores = [ign.bboxes if ign is not None and len(ign) > 0 else
+                   gt.bboxes.new_zeros((0, 4))
+                   for gt, ign in zip(batch_gt_instances,
+                                      batch_gt_instances_ignore)]
+        boxes = torch.cat([t for gt, ign in zip(batch_gt_instances, ignores)
+                           for t in (gt.bboxes, ign)]).to(priors)
+        counts = torch.tensor([n for gt, ign in zip(batch_gt_instances,
+                                                    ignores)
+                               for n in (len(gt.bboxes), len(ign))],
+                              device=device)
+        part = torch.arange(2 * num_imgs, device=device)
+        img = torch.repeat_interleave(part // 2, counts)
+        is_dc = torch.repeat_interleave(part % 2 == 1, counts)
+        num_boxes = len(boxes)
+        labels_of = torch.full((num_boxes, ), -1, dtype=torch.long,
+                               device=device)
+        labels_of[~is_dc] = torch.cat(
+            [gt.labels for gt in batch_gt_instances]).long().to(device)
         starts = img.new_tensor([0] + sizes[:-1]).cumsum(0)
-        box_in_img = torch.arange(len(boxes), device=device) - \
+        box_in_img = torch.arange(num_boxes, device=device) - \
             torch.searchsorted(img, img, right=False)
-
-        labels = torch.full((num_imgs * num_points, ), -1, dtype=torch.long,
-                            device=device)
-        bbox_targets = priors.new_zeros((num_imgs * num_points, 4))
-        care = torch.ones(num_imgs * num_points, dtype=torch.bool,
-                          device=device)
-        obj_inds = torch.full_like(labels, -1)
-        if len(boxes) == 0:
-            return (labels.view(num_imgs, -1),
-                    bbox_targets.view(num_imgs, num_points, 4),
-                    care.view(num_imgs, -1), obj_inds.view(num_imgs, -1))
+        # boxes ranked by (area, index): the smallest wins, equal areas the
+        # lower index, as torch.min in assign()
+        areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+        order = torch.sort(areas, stable=True).indices
+        rank = torch.empty_like(order)
+        rank[order] = torch.arange(num_boxes, device=device)
 
         box_ids, point_ids = [], []
         for start, (h, w) in zip(starts.tolist(), featmap_sizes):
@@ -223,20 +220,24 @@ class DontCarePointAssigner(BaseAssigner):
             ilo, ihi = ilo.clamp(0, h - 1), ihi.clamp(-1, h - 1)
             nx, ny = (jhi - jlo + 1).clamp(min=0), (ihi - ilo + 1).clamp(min=0)
             count = nx * ny
-            box = torch.repeat_interleave(torch.arange(len(boxes),
+            box = torch.repeat_interleave(torch.arange(num_boxes,
                                                        device=device), count)
             k = torch.arange(len(box), device=device) - torch.repeat_interleave(
                 count.cumsum(0) - count, count)
-            col = jlo[box] + k % nx[box]
-            row = ilo[box] + torch.div(k, nx[box], rounding_mode='floor')
+            nx_box = nx.index_select(0, box)
+            col = jlo.index_select(0, box) + k % nx_box
+            row = ilo.index_select(0, box) + torch.div(
+                k, nx_box, rounding_mode='floor')
             box_ids.append(box)
             point_ids.append(start + row * w + col)
         box = torch.cat(box_ids)
         point = torch.cat(point_ids)
 
         # the predicate of assign(), element by element
-        pts, strides, bb = priors[point, :2], priors[point, 2], boxes[box]
-        xs, ys = pts[:, 0], pts[:, 1]
+        # index_select: much faster than advanced indexing on the CPU
+        pts = priors.index_select(0, point)
+        xs, ys, strides = pts[:, 0], pts[:, 1], pts[:, 2]
+        bb = boxes.index_select(0, box)
         ltrb = torch.stack([xs - bb[:, 0], ys - bb[:, 1], bb[:, 2] - xs,
                             bb[:, 3] - ys], dim=-1)
         valid = ltrb.min(dim=-1).values > 0
@@ -245,28 +246,32 @@ class DontCarePointAssigner(BaseAssigner):
         if self.regress_ranges is not None:
             lo, hi = self._ranges_per_point(priors[:, 2])
             max_side = ltrb.max(dim=-1).values
-            valid &= (max_side >= lo[point]) & (max_side <= hi[point])
-        areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
-        area = areas[box]
-        valid &= area < INF
-        box, point, ltrb, area, strides = (box[valid], point[valid],
-                                           ltrb[valid], area[valid],
-                                           strides[valid])
-        flat = img[box] * num_points + point
+            valid &= (max_side >= lo.index_select(0, point)) & (
+                max_side <= hi.index_select(0, point))
+        valid &= areas.index_select(0, box) < INF
+        keep = valid.nonzero().squeeze(1)
+        box, point, ltrb, strides = (t.index_select(0, keep)
+                                     for t in (box, point, ltrb, strides))
+        flat = img.index_select(0, box) * num_points + point
 
-        # smallest area wins; equal areas: the lower box index, as torch.min
-        min_area = torch.full((num_imgs * num_points, ), INF,
-                              dtype=area.dtype, device=device)
-        min_area.scatter_reduce_(0, flat, area, 'amin')
-        smallest = area == min_area[flat]
-        winner = torch.full_like(labels, len(boxes))
-        winner.scatter_reduce_(0, flat[smallest], box[smallest], 'amin')
-        won = box == winner[flat]
-        flat, box = flat[won], box[won]
-        obj_inds[flat] = box_in_img[box]
-        labels[flat] = labels_of[box]
-        care[flat] = ~is_dc[box]
-        bbox_targets[flat] = ltrb[won] / strides[won, None]
+        # per location the best rank among the boxes that contain it
+        best = torch.full((num_imgs * num_points, ), num_boxes,
+                          dtype=torch.long, device=device)
+        box_rank = rank.index_select(0, box)
+        best.scatter_reduce_(0, flat, box_rank, 'amin')
+        won = (box_rank == best.index_select(0, flat)).nonzero().squeeze(1)
+        at, box = flat.index_select(0, won), box.index_select(0, won)
+        # locations no box won: background, care 1, label -1
+        total = num_imgs * num_points
+        obj_inds = box_in_img.new_full((total, ), -1).index_copy_(
+            0, at, box_in_img.index_select(0, box))
+        labels = labels_of.new_full((total, ), -1).index_copy_(
+            0, at, labels_of.index_select(0, box))
+        care = is_dc.new_ones(total).index_copy_(
+            0, at, ~is_dc.index_select(0, box))
+        bbox_targets = priors.new_zeros((total, 4)).index_copy_(
+            0, at,
+            ltrb.index_select(0, won) / strides.index_select(0, won)[:, None])
         return (labels.view(num_imgs, -1),
                 bbox_targets.view(num_imgs, num_points, 4),
                 care.view(num_imgs, -1), obj_inds.view(num_imgs, -1))
