@@ -36,6 +36,7 @@ percentile interval), so its interval says how much the answer depends on
 which seeds ran.
 """
 import argparse
+import glob
 import json
 import os
 import os.path as osp
@@ -94,11 +95,15 @@ def curve_path(study, method: str, seed: int) -> str:
     return osp.join(study.out_dir, 'curves', run_name(method, seed) + '.json')
 
 
+def method_order(study) -> List[str]:
+    """The study's methods, the baseline first, the rest in config order."""
+    return [study.baseline] + [m for m in study.methods
+                               if m != study.baseline]
+
+
 def pending_runs(study) -> List[tuple]:
     """``(method, seed)`` pairs without a curve file, baseline first."""
-    order = [study.baseline] + [m for m in study.methods
-                                if m != study.baseline]
-    return [(m, s) for s in study.seeds for m in order
+    return [(m, s) for s in study.seeds for m in method_order(study)
             if not osp.isfile(curve_path(study, m, s))]
 
 
@@ -170,7 +175,6 @@ def write_curve(work_dir: str, out_file: str, meta: dict) -> None:
     validation keys, and ``loss``/``time``/``data_time`` of the training
     records. Written atomically (a half-written curve is never "finished").
     """
-    import glob
     records: Dict[int, dict] = {}
     for path in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
                                           'scalars.json'))):
@@ -222,10 +226,8 @@ def read_curve(path: str) -> dict:
 def collect(study) -> Dict[str, List[dict]]:
     """The finished runs of the study's methods and seeds, by method (in the
     config's order, baseline first)."""
-    order = [study.baseline] + [m for m in study.methods
-                                if m != study.baseline]
     methods = OrderedDict()
-    for m in order:
+    for m in method_order(study):
         for s in study.seeds:
             path = curve_path(study, m, s)
             if osp.isfile(path):
