@@ -19,8 +19,8 @@ import time
 import numpy as np
 import torch
 
-from mmdet_is.importance import ImportanceSampler
-from mmdet_is.importance.score_table import BLOCK
+from mmdet_is.datasets import ImportanceSampler
+from mmdet_is.datasets.samplers.score_table import BLOCK
 
 BATCH = 128
 

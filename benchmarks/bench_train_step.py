@@ -13,7 +13,8 @@ ratio. Issue 14's table, at the thesis' batch 128 and 1280 x 384 on a GPU:
 
 Parts: data_preprocessor (stack, pad, normalise, copy to the device),
 backbone + neck, head forward, loss_by_feat (of which get_targets and the
-importance scoring ``image_importance``), backward + optimiser step.
+importance ingredients the head publishes), the hook's scoring
+(``image_scores``, UIS), backward + optimiser step.
 """
 import argparse
 import contextlib
@@ -26,8 +27,9 @@ import torch
 from common import REPO, model_and_batch
 
 PARTS = ('data_preprocessor', 'backbone + neck', 'head forward',
-         'loss_by_feat', '  of which get_targets', '  of which scoring',
-         'backward + optimiser', 'whole step (no inner syncs)')
+         'loss_by_feat', '  of which get_targets', '  of which ingredients',
+         'image_scores (hook)', 'backward + optimiser',
+         'whole step (no inner syncs)')
 
 
 def main():
@@ -51,7 +53,9 @@ def main():
     head = model.bbox_head
     optim = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
     from mmdet.models.utils import unpack_gt_instances
-    import mmdet_is.models.dense_heads.fcos_softmax_head as head_module
+    from mmdet_is.scoring import (attach_ingredients, image_scores,
+                                  pop_ingredients)
+    attach_ingredients(head)
 
     def sync():
         if cuda:
@@ -74,7 +78,7 @@ def main():
                 return fn(*a, **kw)
         return wrapper
 
-    get_targets, scoring = head.get_targets, head_module.image_importance
+    get_targets = head.get_targets
     autocast = (torch.autocast(dev.split(':')[0], dtype=torch.bfloat16)
                 if args.bf16 else contextlib.nullcontext())
 
@@ -96,6 +100,17 @@ def main():
             with part('loss_by_feat') if inner_syncs else \
                     contextlib.nullcontext():
                 losses = head.loss_by_feat(*outs, gts, metas, ignores)
+        ingredients = pop_ingredients()
+        if inner_syncs:
+            sync()
+            seconds = ingredients['seconds']
+            if ingredients['events'] is not None:
+                seconds = ingredients['events'][0].elapsed_time(
+                    ingredients['events'][1]) / 1e3
+            current['  of which ingredients'] = seconds
+        with part('image_scores (hook)') if inner_syncs else \
+                contextlib.nullcontext():
+            image_scores(ingredients, heuristic='uis', reduction='mean')
         with part('backward + optimiser') if inner_syncs else \
                 contextlib.nullcontext():
             loss, _ = model.parse_losses(losses)
@@ -107,9 +122,8 @@ def main():
         head.batched_targets = not old
         current.clear()
         head.get_targets = timed(get_targets, '  of which get_targets')
-        head_module.image_importance = timed(scoring, '  of which scoring')
         step(True)
-        head.get_targets, head_module.image_importance = get_targets, scoring
+        head.get_targets = get_targets
         sync()
         t0 = time.perf_counter()
         step(False)

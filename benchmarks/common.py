@@ -17,12 +17,15 @@ def model_and_batch(config, scale, batch, device='cpu', model_cfg=None):
     import torch
     from mmengine.config import Config
     from mmengine.dataset import pseudo_collate
+    from mmengine.logging import MMLogger
     from mmengine.registry import init_default_scope
 
     import mmdet_is  # noqa: F401  (registers the components)
     from mmdet.registry import DATASETS, MODELS
 
     init_default_scope('mmdet')
+    # the current logger: warnings only (no per-parameter init messages)
+    MMLogger.get_instance('benchmarks', log_level='WARNING')
     cfg = Config.fromfile(config)
     if model_cfg:
         cfg.merge_from_dict(dict(model=model_cfg))

@@ -38,4 +38,6 @@ step train_step_bf16 120 python3 benchmarks/bench_train_step.py configs/fcos_uis
   --batch 128 --scale 1280 384 --device cuda --iters 3 --bf16
 step train_step_channels_last 120 python3 benchmarks/bench_train_step.py configs/fcos_uis_kitti_tiny.py \
   --batch 128 --scale 1280 384 --device cuda --iters 3 --channels-last
-step is_overhead 90 python3 benchmarks/bench_is_overhead.py --device cuda --batch 128 --scale 1280 384 --iters 5
+step is_overhead 90 python3 benchmarks/bench_is_overhead.py --device cuda --batch 128 --scale 1280 384 --iters 5 \
+  --configs configs/fcos_uis_kitti_tiny.py
+step is_overhead_stock_heads 150 python3 benchmarks/bench_is_overhead.py --device cuda --batch 16 --scale 1280 384 --iters 5

@@ -2,4 +2,4 @@
 # towards a = 0.5, the opposite ranking of UIS as printed. Object-wise mean.
 _base_ = './fcos_uis_underwater.py'
 
-model = dict(bbox_head=dict(importance_cfg=dict(heuristic='closeness')))
+custom_hooks = [dict(type='ImportanceSamplingHook', heuristic='closeness')]

@@ -9,5 +9,6 @@ train_dataloader = dict(
     dataset=dict(ann_file='train_main.txt'), sampler=dict(rescale='minmax'))
 custom_hooks = [
     dict(type='ImportanceSamplingHook',
+         heuristic='lis',
          irreducible_loss='data/kitti_tiny/irreducible_loss_lis.json')
 ]

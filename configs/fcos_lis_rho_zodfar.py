@@ -10,5 +10,6 @@ train_dataloader = dict(
     sampler=dict(rescale='minmax'))
 custom_hooks = [
     dict(type='ImportanceSamplingHook',
+         heuristic='lis',
          irreducible_loss='data/zodfar/annotations/irreducible_loss_lis.json')
 ]

@@ -4,5 +4,8 @@
 _base_ = './fcos_lis_underwater.py'
 
 custom_hooks = [
-    dict(type='ImportanceSamplingHook', unbiased=dict(max_weight=10.0))
+    dict(
+        type='ImportanceSamplingHook',
+        heuristic='lis',
+        unbiased=dict(max_weight=10.0))
 ]

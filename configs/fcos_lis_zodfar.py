@@ -1,4 +1,4 @@
 # LIS (thesis 4.2.3: the loss as the score, object-wise mean) on ZODFAR.
 _base_ = './fcos_uis_zodfar.py'
 
-model = dict(bbox_head=dict(importance_cfg=dict(heuristic='lis')))
+custom_hooks = [dict(type='ImportanceSamplingHook', heuristic='lis')]

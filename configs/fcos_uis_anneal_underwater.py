@@ -4,5 +4,8 @@
 _base_ = './fcos_uis_underwater.py'
 
 custom_hooks = [
-    dict(type='ImportanceSamplingHook', anneal=dict(begin=0.85, end=0.85))
+    dict(
+        type='ImportanceSamplingHook',
+        heuristic='uis',
+        anneal=dict(begin=0.85, end=0.85))
 ]

@@ -1,4 +1,6 @@
 # UIS-IR (thesis 4.3): UIS with the regression part of the score set to 0.
 _base_ = './fcos_uis_zodfar.py'
 
-model = dict(bbox_head=dict(importance_cfg=dict(ignore_regression=True)))
+custom_hooks = [
+    dict(type='ImportanceSamplingHook', heuristic='uis', ignore_regression=True)
+]

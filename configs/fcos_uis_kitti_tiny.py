@@ -3,10 +3,6 @@
 # step, the ImportanceSampler draws from the scores, and the hook connects them.
 _base_ = './fcos_baseline_kitti_tiny.py'
 
-model = dict(
-    bbox_head=dict(
-        importance_cfg=dict(
-            heuristic='uis', reduction='mean', ignore_regression=False)))
 train_dataloader = dict(
     sampler=dict(
         _delete_=True,
@@ -14,4 +10,6 @@ train_dataloader = dict(
         batch_size={{_base_.train_dataloader.batch_size}},
         mode='multinomial',
         smoothing=True))
-custom_hooks = [dict(type='ImportanceSamplingHook')]
+custom_hooks = [
+    dict(type='ImportanceSamplingHook', heuristic='uis', reduction='mean')
+]

@@ -4,5 +4,8 @@
 _base_ = './fcos_uis_underwater.py'
 
 custom_hooks = [
-    dict(type='ImportanceSamplingHook', unbiased=dict(max_weight=10.0))
+    dict(
+        type='ImportanceSamplingHook',
+        heuristic='uis',
+        unbiased=dict(max_weight=10.0))
 ]

@@ -2,10 +2,6 @@
 # the baseline plus the three importance-sampling settings.
 _base_ = './fcos_baseline_underwater.py'
 
-model = dict(
-    bbox_head=dict(
-        importance_cfg=dict(
-            heuristic='uis', reduction='mean', ignore_regression=False)))
 train_dataloader = dict(
     sampler=dict(
         _delete_=True,
@@ -13,4 +9,6 @@ train_dataloader = dict(
         batch_size={{_base_.train_dataloader.batch_size}},
         mode='multinomial',
         smoothing=True))
-custom_hooks = [dict(type='ImportanceSamplingHook')]
+custom_hooks = [
+    dict(type='ImportanceSamplingHook', heuristic='uis', reduction='mean')
+]

@@ -5,10 +5,6 @@
 # ImportanceSampler draws from the scores, the hook connects them.
 _base_ = './fcos_baseline_zodfar.py'
 
-model = dict(
-    bbox_head=dict(
-        importance_cfg=dict(
-            heuristic='uis', reduction='mean', ignore_regression=False)))
 train_dataloader = dict(
     sampler=dict(
         _delete_=True,
@@ -16,4 +12,6 @@ train_dataloader = dict(
         batch_size={{_base_.train_dataloader.batch_size}},
         mode='multinomial',
         smoothing=True))
-custom_hooks = [dict(type='ImportanceSamplingHook')]
+custom_hooks = [
+    dict(type='ImportanceSamplingHook', heuristic='uis', reduction='mean')
+]

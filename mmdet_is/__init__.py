@@ -5,8 +5,9 @@ configs load it with ``custom_imports = dict(imports=['mmdet_is'])``.
 """
 from .datasets import *  # noqa: F401,F403
 from .evaluation import *  # noqa: F401,F403
-from .importance import *  # noqa: F401,F403
+from .engine import *  # noqa: F401,F403
 from .models import *  # noqa: F401,F403
+from .scoring import *  # noqa: F401,F403
 from .utils import register_checkpoint_safe_globals
 
 register_checkpoint_safe_globals()

@@ -1,4 +1,5 @@
 from .kitti import KittiDataset
+from .samplers import *  # noqa: F401,F403
 from .transforms import FarRoICrop
 from .zod import ZODDataset
 

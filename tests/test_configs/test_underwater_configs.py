@@ -25,7 +25,6 @@ needs_data = pytest.mark.skipif(not osp.isdir(DATA),
 def without_method(cfg):
     """The config less what a method may change."""
     d = copy.deepcopy(cfg.to_dict())
-    d['model']['bbox_head'].pop('importance_cfg', None)
     d['train_dataloader'].pop('sampler')
     d.pop('custom_hooks', None)
     return d
@@ -41,7 +40,12 @@ def test_methods_differ_from_the_baseline_only_in_sampling():
         assert without_method(cfg) == without_method(base), name
         if name != 'baseline':
             assert cfg.train_dataloader.sampler.type == 'ImportanceSampler'
-            assert cfg.custom_hooks[0].type == 'ImportanceSamplingHook'
+            hook = cfg.custom_hooks[0]
+            assert hook.type == 'ImportanceSamplingHook'
+            # the method's name starts with its heuristic (uis_ir: -IR)
+            assert hook.heuristic == name.split('_')[0], name
+            assert hook.get('ignore_regression', False) == name.endswith(
+                '_ir'), name
 
 
 def test_the_study_scale_reaches_every_run():

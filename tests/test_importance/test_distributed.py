@@ -6,7 +6,8 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
-from mmdet_is.importance import ImportanceSampler, update_from_all_ranks
+from mmdet_is.datasets import ImportanceSampler
+from mmdet_is.engine import update_from_all_ranks
 
 N, BATCH, STEPS, SEED = 17, 3, 12, 5
 

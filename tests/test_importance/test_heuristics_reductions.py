@@ -5,8 +5,9 @@ import math
 import pytest
 import torch
 
-from mmdet_is.importance import HEURISTICS, get_heuristic, reduce_terms
-from mmdet_is.importance.image_scores import image_importance
+from mmdet_is.scoring import (HEURISTICS, aligned_overlaps, get_heuristic,
+                              image_scores, reduce_terms, sigmoid_target_prob,
+                              softmax_target_prob)
 
 # Six locations of one image:
 #   0, 1 -> object 0     2 -> object 1     3, 4 -> background
@@ -139,7 +140,7 @@ def test_batch_rows_are_independent():
     assert torch.allclose(cls[0], cls[1]) and torch.allclose(reg[0], reg[1])
 
 
-def test_image_importance_from_logits_and_ir_variant():
+def test_image_scores_from_logits_and_ir_variant():
     # logits whose softmax gives A as the probability of the target class:
     # two classes, target = background (index 1) everywhere except locations
     # 0..2 (class 0); softmax([log a, log(1 - a)]) = (a, 1 - a).
@@ -151,15 +152,29 @@ def test_image_importance_from_logits_and_ir_variant():
     target = torch.tensor([0., 0., 1., 1.]).expand(1, 6, 4)
     pred = target.clone()
     pred[..., 2] = torch.tensor([0.5, 0.75, 0.2, 1.0, 1.0, 0.6])
-    out = image_importance(logits, labels, CARE, OBJ, pred, target,
-                           heuristic='error', reduction='mean')
+    a = softmax_target_prob(logits, labels)
+    assert torch.allclose(a, A, atol=1e-6)
+    iou, giou = aligned_overlaps(pred, target, OBJ)
+    assert torch.allclose(iou, torch.where(OBJ >= 0, pred[..., 2], 0.0))
+    ingredients = dict(a=a, iou=iou, giou=giou, care=CARE, obj_inds=OBJ)
+    out = image_scores(ingredients, heuristic='error', reduction='mean')
     cls = (CB + C0 + C1) / 3
     reg = (-(L(0.5) + L(0.75)) / 2 - L(0.2) - L(0.6)) / 3
     assert out['cls'].item() == pytest.approx(cls, rel=1e-4)
     assert out['reg'].item() == pytest.approx(reg, rel=1e-4)
     assert out['score'].item() == pytest.approx(cls + reg, rel=1e-4)
-    ir = image_importance(logits, labels, CARE, OBJ, pred, target,
-                          heuristic='error', reduction='mean',
-                          ignore_regression=True)
+    ir = image_scores(ingredients, heuristic='error', reduction='mean',
+                      ignore_regression=True)
     assert ir['reg'].item() == 0
     assert ir['score'].item() == pytest.approx(cls, rel=1e-4)
+
+
+def test_sigmoid_target_prob_on_positives_and_negatives():
+    # 2 classes, 3 locations: class 0, class 1, background (label 2)
+    logits = torch.tensor([[[2.0, -1.0], [0.5, -3.0], [-2.0, 1.0]]])
+    labels = torch.tensor([[0, 1, 2]])
+    a = sigmoid_target_prob(logits, labels)
+    sig = torch.sigmoid
+    expected = [sig(torch.tensor(2.0)), sig(torch.tensor(-3.0)),
+                1 - sig(torch.tensor(1.0))]  # negative: 1 - max_c sigmoid
+    assert torch.allclose(a[0], torch.stack(expected))

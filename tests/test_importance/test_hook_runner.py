@@ -10,7 +10,8 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from mmdet.registry import HOOKS
-from mmdet_is.importance.image_scores import MESSAGE_KEY
+from mmdet_is.scoring import image_scores
+from mmdet_is.scoring.ingredients import MESSAGE_KEY
 
 FRAMES = [f'{i:06d}' for i in range(10)]
 
@@ -25,7 +26,8 @@ class _RecordImportanceHook(Hook):
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None):
-        terms = runner.message_hub.runtime_info[MESSAGE_KEY]
+        terms = image_scores(runner.message_hub.runtime_info[MESSAGE_KEY],
+                             heuristic='uis', reduction='mean')
         idx = [s.metainfo['sample_idx'] for s in data_batch['data_samples']]
         self.steps.append((idx, terms['score'].tolist()))
 
@@ -94,7 +96,7 @@ def test_scores_by_sample_idx_and_resume_draws_the_same(repo_root, tmp_path):
 
 def test_rho_scores_in_the_runner_and_missing_images_at_start_up(
         repo_root, tmp_path):
-    from mmdet_is.importance import save_irreducible_losses
+    from mmdet_is.scoring import save_irreducible_losses
     cfg_args = dict(heuristic='uis', reduction='mean',
                     ignore_regression=False)  # fcos_uis_kitti_tiny's head
     irr = str(tmp_path / 'irr.json')

@@ -6,8 +6,9 @@ import pytest
 import torch
 
 from conftest import load_tool
-from mmdet_is.importance import (ImportanceSampler, load_irreducible_losses,
-                                 rho_scores, save_irreducible_losses)
+from mmdet_is.datasets import ImportanceSampler
+from mmdet_is.scoring import (load_irreducible_losses, rho_scores,
+                              save_irreducible_losses)
 
 split = load_tool('rho/split_holdout.py')
 CFG = dict(heuristic='lis', reduction='mean', ignore_regression=False)

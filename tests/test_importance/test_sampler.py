@@ -6,8 +6,8 @@ import torch
 from scipy.stats import chisquare
 
 from mmdet.datasets.samplers import AspectRatioBatchSampler
-from mmdet_is.importance import (ImportanceSampler, ScoreTable,
-                                 find_importance_sampler, rejection_rule)
+from mmdet_is.datasets import ImportanceSampler, ScoreTable, rejection_rule
+from mmdet_is.engine import find_importance_sampler
 
 
 class FakeDataset:

@@ -11,8 +11,9 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from mmdet.registry import HOOKS
-from mmdet_is.importance import ImportanceSampler
-from mmdet_is.importance.image_scores import MESSAGE_KEY
+from mmdet_is.datasets import ImportanceSampler
+from mmdet_is.scoring import image_scores
+from mmdet_is.scoring.ingredients import MESSAGE_KEY
 from test_hook_runner import make_cfg
 
 
@@ -30,7 +31,8 @@ class _RecordDrawnHook(Hook):
         sampler = runner.train_dataloader.sampler
         batch = sampler.next_to_train()[0]
         paths = [s.metainfo['img_path'] for s in data_batch['data_samples']]
-        scores = runner.message_hub.runtime_info[MESSAGE_KEY]['score']
+        scores = image_scores(runner.message_hub.runtime_info[MESSAGE_KEY],
+                              heuristic='uis', reduction='mean')['score']
         self.steps.append((sampler.rank_slice(batch).tolist(), paths,
                            scores.tolist(), batch.tolist()))
 

@@ -8,8 +8,8 @@ from mmengine.structures import InstanceData
 from scipy.stats import chisquare
 
 from mmdet.registry import HOOKS, MODELS
-from mmdet_is.importance import ImportanceSampler
-from mmdet_is.importance.unbiased import anneal_lambda, importance_weights
+from mmdet_is.datasets import (ImportanceSampler, anneal_lambda,
+                               importance_weights)
 from test_hook_runner import make_cfg
 
 

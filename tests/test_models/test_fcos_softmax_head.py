@@ -115,22 +115,24 @@ def test_predict_decodes_stride_units_to_pixels():
         [14.4, 0., 24., 8.])
 
 
-def test_rejects_sigmoid_loss_and_unknown_importance_settings():
+def test_rejects_sigmoid_loss():
     with pytest.raises(ValueError, match='softmax'):
         build_head(loss_cls=dict(type='FocalLoss', use_sigmoid=True))
-    with pytest.raises(KeyError, match='unknown importance heuristic'):
-        build_head(importance_cfg=dict(heuristic='uiss'))
-    with pytest.raises(KeyError, match='unknown importance reduction'):
-        build_head(importance_cfg=dict(heuristic='uis', reduction='median'))
 
 
-def test_importance_terms_published_from_the_loss_step():
-    from mmdet_is.importance import pop_importance
-    head = build_head(importance_cfg=dict(heuristic='lis',
-                                          reduction='masked_mean'))
+def test_importance_ingredients_published_from_the_loss_step():
+    from mmdet_is.scoring import (attach_ingredients, image_scores,
+                                  pop_ingredients)
+    head = build_head()
     cls, box = tiny_case()
+    head.loss_by_feat([cls], [box], [GT], META, [DONTCARE])
+    assert pop_ingredients() is None  # off until a hook attaches
+    attach_ingredients(head)
     losses = head.loss_by_feat([cls], [box], [GT], META, [DONTCARE])
-    terms = pop_importance()
+    ingredients = pop_ingredients()
+    assert ingredients['num_objects'] == len(GT) + len(DONTCARE)
+    terms = image_scores(ingredients, heuristic='lis',
+                         reduction='masked_mean')
     # LIS with the masked mean over cared locations is the CE of eq. 4.1 for
     # one image; over positive locations the GIoU loss term.
     assert terms['cls'].item() == pytest.approx(losses['loss_cls'].item(),
@@ -138,7 +140,7 @@ def test_importance_terms_published_from_the_loss_step():
     assert terms['reg'].item() == pytest.approx(losses['loss_bbox'].item(),
                                                 abs=1e-5)
     assert not terms['score'].requires_grad
-    assert pop_importance() is None
+    assert pop_ingredients() is None
 
 
 def test_works_with_stock_fpn_and_several_strides():

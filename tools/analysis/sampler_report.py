@@ -59,7 +59,7 @@ def sampling_distribution(scores: np.ndarray,
                           rescale: Optional[str] = None) -> np.ndarray:
     """``(N,)`` the ImportanceSampler's probabilities for these scores
     (eqs. 4.2, 4.3; eq. 4.6 with ``rescale='minmax'``), with smoothing."""
-    from mmdet_is.importance import ImportanceSampler
+    from mmdet_is.datasets import ImportanceSampler
     sampler = ImportanceSampler(range(len(scores)), batch_size=1, seed=0,
                                 rescale=rescale)
     sampler.update(np.arange(len(scores)), scores)
@@ -181,8 +181,8 @@ def main():
     print(f'wrote {args.out}: {len(counts)} images, '
           f'{int(counts.sum())} draws, final ESS fraction '
           f'{series["importance_ess_fraction"][1][-1]:.3f}')
-    from mmdet_is.importance import (irreducible_loss_path,
-                                     load_irreducible_losses)
+    from mmdet_is.scoring import (irreducible_loss_path,
+                                  load_irreducible_losses)
     irr_file = irreducible_loss_path(cfg)
     if irr_file:
         infos = [dataset.get_data_info(i) for i in range(len(dataset))]

@@ -1,13 +1,13 @@
 """Irreducible losses for RHO: the trained hold-out model, once over the
 training set (thesis 4.2.6, method.md section 2).
 
-Each image's loss terms of the RHO config's heuristic (its head's
-``importance_cfg``: heuristic, reduction, -IR) are computed as in training,
-from the same head code, without gradients and with the model in eval mode
+Each image's score with the RHO config's heuristic (its
+``ImportanceSamplingHook``: heuristic, reduction, -IR) is computed as in
+training, from the same head code and ingredients, without gradients and with the model in eval mode
 (BatchNorm uses its running statistics, so an image's value does not depend
 on its batch). Random augmentations (transforms whose type starts with
 ``Random``) are left out of the pipeline. The file is keyed by ``img_id``
-(see ``mmdet_is.importance.rho``) and goes to the path the RHO config's
+(see ``mmdet_is.scoring.rho``) and goes to the path the RHO config's
 ``ImportanceSamplingHook(irreducible_loss=...)`` reads, unless ``--out``.
 
     python tools/rho/irreducible_loss.py configs/fcos_holdout_r34quarter_zodfar.py \
@@ -29,24 +29,29 @@ from mmengine.runner import load_checkpoint
 from torch.utils.data import DataLoader
 from tqdm import tqdm
 
-from mmdet.registry import DATASETS, MODELS
-from mmdet_is.importance import (irreducible_loss_path, pop_importance,
-                                 save_irreducible_losses)
+from mmdet.registry import DATASETS, HOOKS, MODELS
+from mmdet_is.scoring import (attach_ingredients, image_scores,
+                              importance_hook_cfg, irreducible_loss_path,
+                              pop_ingredients, save_irreducible_losses)
 
 
 @torch.no_grad()
-def compute_irreducible_losses(model, loader) -> Dict[int, float]:
-    """``img_id -> score`` of the model's head for every image of ``loader``.
+def compute_irreducible_losses(model, loader,
+                               score_cfg: dict) -> Dict[int, float]:
+    """``img_id -> score`` for every image of ``loader``.
 
-    The model's bbox head must have ``importance_cfg`` set; ``model.loss`` is
-    called in eval mode and the head's published per-image ``score`` kept.
+    ``model.loss`` is called in eval mode; the ingredients its bbox head
+    publishes are scored with ``score_cfg`` (``heuristic``, ``reduction``,
+    ``ignore_regression``) by :func:`mmdet_is.scoring.image_scores`.
     """
+    attach_ingredients(model.bbox_head)
     model.eval()
     losses = {}
     for data in tqdm(loader, desc='irreducible losses'):
         data = model.data_preprocessor(data, True)
         model.loss(data['inputs'], data['data_samples'])
-        scores = pop_importance()['score'].double().cpu().tolist()
+        scores = image_scores(pop_ingredients(), **score_cfg)['score']
+        scores = scores.double().cpu().tolist()
         for sample, score in zip(data['data_samples'], scores):
             losses[sample.img_id] = score
     return losses
@@ -57,7 +62,7 @@ def main(argv=None) -> int:
     parser.add_argument('holdout_config', help='the hold-out model config')
     parser.add_argument('checkpoint', help='the trained hold-out model')
     parser.add_argument('rho_config', help='the RHO training config (its '
-                        'training set and importance_cfg)')
+                        'training set and ImportanceSamplingHook)')
     parser.add_argument('--out', help='default: the RHO config hook path')
     parser.add_argument('--batch-size', type=int, default=8)
     parser.add_argument('--num-workers', type=int, default=2)
@@ -68,10 +73,11 @@ def main(argv=None) -> int:
     rho_cfg = Config.fromfile(args.rho_config)
     ho_cfg = Config.fromfile(args.holdout_config)
     init_default_scope(rho_cfg.get('default_scope', 'mmdet'))
-    importance_cfg = rho_cfg.model.bbox_head.get('importance_cfg')
-    if importance_cfg is None:
-        raise ValueError(f'{args.rho_config}: model.bbox_head has no '
-                         'importance_cfg (the heuristic to compute)')
+    hook_cfg = importance_hook_cfg(rho_cfg)
+    if hook_cfg is None:
+        raise ValueError(f'{args.rho_config}: custom_hooks has no '
+                         'ImportanceSamplingHook (the heuristic to compute)')
+    score_cfg = HOOKS.build(dict(hook_cfg)).score_cfg
     out = args.out or irreducible_loss_path(rho_cfg)
     if out is None:
         raise ValueError(f'{args.rho_config} has no ImportanceSamplingHook '
@@ -82,7 +88,6 @@ def main(argv=None) -> int:
                        if not t['type'].startswith('Random')]
     dataset = DATASETS.build(ds_cfg)
     model_cfg = copy.deepcopy(ho_cfg.model)
-    model_cfg.bbox_head.importance_cfg = importance_cfg
     model = MODELS.build(model_cfg).to(args.device)
     ckpt = load_checkpoint(model, args.checkpoint, map_location='cpu',
                            logger='silent')
@@ -97,15 +102,15 @@ def main(argv=None) -> int:
     loader = DataLoader(dataset, batch_size=args.batch_size, shuffle=False,
                         num_workers=args.num_workers,
                         collate_fn=pseudo_collate)
-    losses = compute_irreducible_losses(model, loader)
+    losses = compute_irreducible_losses(model, loader, score_cfg)
     bad = [i for i, v in losses.items() if v != v or abs(v) == float('inf')]
     if bad:
         print(f'refusing to write {out}: non-finite loss for img_id {bad}',
               file=sys.stderr)
         return 1
-    save_irreducible_losses(out, losses, importance_cfg, classes,
+    save_irreducible_losses(out, losses, score_cfg, classes,
                             args.checkpoint)
-    print(f'{len(losses)} irreducible losses ({importance_cfg}) -> {out}')
+    print(f'{len(losses)} irreducible losses ({score_cfg}) -> {out}')
     return 0
 
 

@@ -19,9 +19,8 @@ from mmdet.registry import MODELS, TASK_UTILS
 from mmdet.structures.bbox import distance2bbox
 from mmdet.utils import (ConfigType, InstanceList, MultiConfig,
                          OptInstanceList, reduce_mean)
-from ...importance.heuristics import get_heuristic
-from ...importance.image_scores import image_importance, publish_importance
-from ...importance.reductions import check_reduction
+from ...scoring.ingredients import (aligned_overlaps, publish_ingredients,
+                                    softmax_target_prob, start_timer)
 
 
 @MODELS.register_module()
@@ -48,7 +47,7 @@ class FCOSSoftmaxHead(AnchorFreeHead):
     ``N_care`` and ``N_pos`` are averaged over GPUs (``reduce_mean``). Positive
     locations are those assigned to any box, don't-care boxes included.
     An image whose metainfo holds ``importance_weight`` (unbiased importance
-    sampling, :class:`~mmdet_is.importance.ImportanceSamplingHook`) has both
+    sampling, :class:`~mmdet_is.engine.ImportanceSamplingHook`) has both
     terms of its locations multiplied by it; ``N_care`` and ``N_pos`` stay
     counts.
 
@@ -70,22 +69,22 @@ class FCOSSoftmaxHead(AnchorFreeHead):
         batched_targets (bool): assign the whole batch at once
             (``assign_batch``, same targets) when the assigner can; False:
             image by image (the benchmarks' old path).
-        importance_cfg (dict | None): when set, every ``loss_by_feat`` also
-            computes per-image importance terms from the same tensors
-            (detached, no extra pass) and publishes them for
-            :class:`~mmdet_is.importance.ImportanceSamplingHook`: keys
-            ``heuristic`` (``lis``, ``error``, ``uis``, ``closeness``),
-            ``reduction`` (``masked_mean``, ``mean``, ``sum``, ``max``,
-            ``area_weighted_mean``, ``rms``), ``ignore_regression`` (the -IR
-            variants). See :func:`~mmdet_is.importance.image_importance`.
         Other args as for :class:`~mmdet.models.dense_heads.AnchorFreeHead`.
+
+    Importance ingredients: while ``publish_importance_ingredients`` is True
+    (:class:`~mmdet_is.engine.ImportanceSamplingHook` sets it), every
+    ``loss_by_feat`` also publishes the per-location ingredients of
+    :mod:`mmdet_is.scoring.ingredients` from the same tensors (detached, no
+    extra pass): ``a = softmax(logits)[target]``, IoU and GIoU of the
+    decoded boxes, the care mask and the object index (don't-care boxes
+    after the ground truth boxes).
 
     Raises:
         ValueError: ``loss_cls`` uses sigmoid, or ``prior_prob`` not in (0, 1).
-        KeyError: ``importance_cfg`` names an unknown heuristic or reduction.
     """
 
     applies_importance_weight = True
+    native_importance_ingredients = True
 
     def __init__(self,
                  num_classes: int,
@@ -99,7 +98,6 @@ class FCOSSoftmaxHead(AnchorFreeHead):
                  loss_bbox: ConfigType = dict(type='GIoULoss', loss_weight=1.0),
                  reg_bias_init: float = 1.0,
                  batched_targets: bool = True,
-                 importance_cfg: Optional[dict] = None,
                  init_cfg: MultiConfig = dict(
                      type='Normal', layer='Conv2d', std=0.01),
                  **kwargs) -> None:
@@ -108,11 +106,8 @@ class FCOSSoftmaxHead(AnchorFreeHead):
                              '(use_sigmoid=False), got ' + repr(loss_cls))
         if not 0 < prior_prob < 1:
             raise ValueError(f'prior_prob must be in (0, 1), got {prior_prob}')
-        if importance_cfg is not None:  # fail at build, not at step 1
-            get_heuristic(importance_cfg.get('heuristic', 'uis'))
-            check_reduction(importance_cfg.get('reduction', 'mean'))
         self.prior_prob = prior_prob
-        self.importance_cfg = importance_cfg
+        self.publish_importance_ingredients = False
         self.reg_bias_init = reg_bias_init
         self.batched_targets = batched_targets
         super().__init__(
@@ -265,17 +260,18 @@ class FCOSSoftmaxHead(AnchorFreeHead):
                 avg_factor=n_pos)
         else:
             loss_bbox = bbox_flat.sum() * 0
-        if self.importance_cfg is not None:
+        if self.publish_importance_ingredients:
+            timer = start_timer(cls_flat.device)
+            iou, giou = aligned_overlaps(pred_boxes, target_boxes, obj_inds)
             num_objects = max(
                 len(gt) + (len(ign) if ign is not None else 0)
                 for gt, ign in zip(batch_gt_instances,
                                    batch_gt_instances_ignore or
                                    [None] * len(batch_gt_instances)))
-            publish_importance(
-                image_importance(cls_flat.detach(), labels, care, obj_inds,
-                                 pred_boxes.detach(), target_boxes,
-                                 num_objects=num_objects,
-                                 **self.importance_cfg))
+            publish_ingredients(
+                dict(a=softmax_target_prob(cls_flat, labels), iou=iou,
+                     giou=giou, care=care, obj_inds=obj_inds),
+                num_objects, timer)
         return dict(loss_cls=loss_cls, loss_bbox=loss_bbox)
 
     def predict_by_feat(self,

@@ -4,7 +4,8 @@ method.md section 2, "Reducible hold-out loss".
 A small model trained once on a hold-out split gives every training image an
 irreducible loss ``L_ho(x_i)``; during training an image's score is
 ``s_i = L_train(x_i) - L_ho(x_i)``, min-max rescaled over all scores
-(eq. 4.6, :class:`~.sampler.ImportanceSampler` with ``rescale='minmax'``)
+(eq. 4.6, :class:`~mmdet_is.datasets.ImportanceSampler` with
+``rescale='minmax'``)
 and sampled by eq. 4.2 with smoothing (eq. 4.3).
 
 The irreducible losses live in a JSON file written by
@@ -22,7 +23,7 @@ import numpy as np
 import torch
 
 FORMAT = 'mmdet_is irreducible loss v1'
-#: importance_cfg keys that must agree between the file and the training head
+#: ImportanceSamplingHook keys that must agree between the file and training
 SCORE_KEYS = ('heuristic', 'reduction', 'ignore_regression')
 
 
@@ -31,8 +32,8 @@ def rho_scores(train_loss: torch.Tensor,
     """``s_i = L_train(x_i) - L_ho(x_i)`` (thesis 4.2.6), before eq. 4.6.
 
     Args:
-        train_loss: ``(B,)`` per-image terms of this step (the head's
-            ``score``).
+        train_loss: ``(B,)`` per-image scores of this step
+            (:func:`~.image_scores.image_scores`).
         irreducible_loss: ``(B,)`` the same images' hold-out model terms.
 
     Returns:
@@ -41,32 +42,38 @@ def rho_scores(train_loss: torch.Tensor,
     return train_loss - irreducible_loss.to(train_loss)
 
 
-def irreducible_loss_path(cfg) -> Optional[str]:
-    """The ``irreducible_loss`` file of a config's ImportanceSamplingHook
-    (in ``custom_hooks``), or None when the config does not use RHO."""
+def importance_hook_cfg(cfg) -> Optional[dict]:
+    """The ImportanceSamplingHook entry of a config's ``custom_hooks``
+    (None without one)."""
     for hook in cfg.get('custom_hooks', []):
-        if hook.get('type') == 'ImportanceSamplingHook' and \
-                hook.get('irreducible_loss'):
-            return hook['irreducible_loss']
+        if hook.get('type') == 'ImportanceSamplingHook':
+            return hook
     return None
 
 
+def irreducible_loss_path(cfg) -> Optional[str]:
+    """The ``irreducible_loss`` file of a config's ImportanceSamplingHook,
+    or None when the config does not use RHO."""
+    hook = importance_hook_cfg(cfg)
+    return hook.get('irreducible_loss') if hook else None
+
+
 def save_irreducible_losses(path: str, losses: Dict[int, float],
-                            importance_cfg: dict, classes: Sequence[str],
+                            score_cfg: dict, classes: Sequence[str],
                             checkpoint: str) -> None:
     """Write the irreducible-loss file (temporary name, then renamed).
 
     Args:
         path: the JSON file.
         losses: image id (the dataset's ``img_id``) -> irreducible loss.
-        importance_cfg: the head's ``heuristic``, ``reduction``,
+        score_cfg: the hook's ``heuristic``, ``reduction``,
             ``ignore_regression`` the losses were computed with.
         classes: the dataset's classes.
         checkpoint: the hold-out model's checkpoint (recorded only).
     """
     record = dict(format=FORMAT, classes=list(classes), checkpoint=checkpoint,
                   losses={str(k): float(v) for k, v in losses.items()},
-                  **{k: importance_cfg.get(k) for k in SCORE_KEYS})
+                  **{k: score_cfg.get(k) for k in SCORE_KEYS})
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path + '.tmp', 'w') as f:
         json.dump(record, f)
@@ -74,14 +81,14 @@ def save_irreducible_losses(path: str, losses: Dict[int, float],
 
 
 def load_irreducible_losses(path: str, img_ids: Sequence[int],
-                            importance_cfg: Optional[dict] = None
+                            score_cfg: Optional[dict] = None
                             ) -> np.ndarray:
     """The irreducible loss of every training image, in dataset order.
 
     Args:
         path: a file of :func:`save_irreducible_losses`.
         img_ids: ``(N,)`` the ``img_id`` of each dataset index.
-        importance_cfg: the training head's; when given, its
+        score_cfg: the training hook's; when given, its
             ``heuristic``/``reduction``/``ignore_regression`` must be the
             file's (``L_train - L_ho`` subtracts like from like).
 
@@ -102,12 +109,12 @@ def load_irreducible_losses(path: str, img_ids: Sequence[int],
     if record.get('format') != FORMAT:
         raise ValueError(f'{path} is not an irreducible loss file '
                          f'(format {record.get("format")!r}, want {FORMAT!r})')
-    if importance_cfg is not None:
-        want = {k: importance_cfg.get(k) for k in SCORE_KEYS}
+    if score_cfg is not None:
+        want = {k: score_cfg.get(k) for k in SCORE_KEYS}
         have = {k: record.get(k) for k in SCORE_KEYS}
         if want != have:
             raise ValueError(f'{path} holds {have} losses but the training '
-                             f'head scores with {want}')
+                             f'run scores with {want}')
     losses = record['losses']
     missing = [i for i in img_ids if str(i) not in losses]
     if missing:

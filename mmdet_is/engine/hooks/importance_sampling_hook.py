@@ -1,15 +1,18 @@
 """The Hook where the detector and the sampler meet.
 
-After each training iteration it takes the per-image importance terms the
-head published for that step, pairs them with the indices the
-:class:`~.sampler.ImportanceSampler` drew for that step (its queue of batches
+It makes the model's dense head publish per-location ingredients with its
+loss (:func:`~mmdet_is.scoring.attach_ingredients`: natively or through an
+adapter around a stock mmdet head). After each training iteration it turns
+that step's ingredients into one score per image with the heuristic and
+reduction of its own config (:func:`~mmdet_is.scoring.image_scores`), pairs
+them with the indices the
+:class:`~mmdet_is.datasets.ImportanceSampler` drew for that step (its queue of batches
 in flight, so a score lands on the index drawn also under dataset wrappers
 and prefetching workers), gathers them from all ranks and updates the
 sampler. It saves and restores the sampler in
 checkpoints and logs the sampler's diagnostics. With an irreducible-loss
 file it scores by RHO (thesis 4.2.6): ``L_train - L_ho``.
 """
-import time
 from typing import Optional
 
 import numpy as np
@@ -21,10 +24,12 @@ from mmengine.runner import IterBasedTrainLoop
 from torch.utils.data import BatchSampler
 
 from mmdet.registry import HOOKS
-from .image_scores import pop_importance
-from .rho import load_irreducible_losses, rho_scores
-from .sampler import ImportanceSampler
-from .unbiased import anneal_lambda, importance_weights
+from ...datasets.samplers import (ImportanceSampler, anneal_lambda,
+                                  importance_weights)
+from ...scoring import (attach_ingredients, check_score_cfg, head_of,
+                        image_scores, load_irreducible_losses,
+                        pop_ingredients, rho_scores)
+from ...scoring.ingredients import start_timer, stop_timer
 
 CKPT_KEY = 'importance_sampler'
 
@@ -91,9 +96,16 @@ def image_classes(dataset):
 
 @HOOKS.register_module()
 class ImportanceSamplingHook(Hook):
-    """Turn each training step's per-image terms into importance scores.
+    """Turn each training step's per-location ingredients into importance
+    scores of the images drawn.
 
     Args:
+        heuristic (str): ``lis``, ``error``, ``uis`` (as printed, eq. 4.5)
+            or ``closeness`` (:mod:`mmdet_is.scoring.heuristics`).
+        reduction (str): ``masked_mean`` or an object-wise reduction
+            (thesis 4.2.4): ``mean``, ``sum``, ``max``,
+            ``area_weighted_mean``, ``rms``.
+        ignore_regression (bool): the -IR variants (thesis 4.3).
         log_interval (int | None): iterations between recomputing the O(N)
             diagnostics (ESS, coverage, score quantiles); ``None``: the
             LoggerHook's interval.
@@ -102,13 +114,13 @@ class ImportanceSamplingHook(Hook):
             ``L_train - L_ho`` (the sampler needs ``rescale='minmax'``).
         unbiased (dict | None): loss weights ``1 / (N q_i)`` for each image
             trained, ``q_i`` the probability it was drawn with
-            (:func:`~.unbiased.importance_weights`; keys ``max_weight``,
+            (:func:`~mmdet_is.datasets.samplers.unbiased.importance_weights`; keys ``max_weight``,
             default 10, and ``normalize``, default True). They reach the
             head as ``importance_weight`` in each data sample's metainfo,
             before the step.
         anneal (dict | None): ``dict(begin=0.85, end=0.85)``: draw from
             ``q = (1 - lam) p + lam / N`` with ``lam`` from
-            :func:`~.unbiased.anneal_lambda` of the fraction of training
+            :func:`~mmdet_is.datasets.samplers.unbiased.anneal_lambda` of the fraction of training
             done.
 
     Logged (``train/importance_*``, text log and every vis backend):
@@ -119,11 +131,14 @@ class ImportanceSamplingHook(Hook):
     batch means of the classification and regression parts.
 
     Raises:
-        TypeError: the train dataloader has no ImportanceSampler.
+        KeyError: unknown ``heuristic`` or ``reduction`` (at build).
+        TypeError: the train dataloader has no ImportanceSampler; the model's
+            ``bbox_head`` has no ingredients (no adapter, see
+            :func:`~mmdet_is.scoring.find_adapter`).
         ValueError: the sampler's ``batch_size`` differs from the
             dataloader's; RHO without ``rescale='minmax'``, or training
             images missing from the irreducible-loss file (see
-            :func:`~.rho.load_irreducible_losses`).
+            :func:`~mmdet_is.scoring.rho.load_irreducible_losses`).
         ValueError: ``unbiased`` with ``mode='rejection'`` (Algorithm 5's
             draws have no closed-form probability) or a head that does not
             apply ``importance_weight``; a bad ``anneal``.
@@ -132,18 +147,23 @@ class ImportanceSamplingHook(Hook):
             ``AspectRatioBatchSampler``); mmengine's ``IterBasedTrainLoop``
             when resuming (it replays the data; use
             ``ImportanceIterBasedTrainLoop``).
-        RuntimeError: the head published no importance terms (set
-            ``importance_cfg`` in the bbox head), or the batch trained is not
+        RuntimeError: the head published no ingredients, or the batch
+            trained is not
             the batch drawn (its size, or on an unwrapped dataset its
             ``sample_idx``, differs).
     """
 
     priority = 'NORMAL'
 
-    def __init__(self, log_interval: Optional[int] = None,
+    def __init__(self, heuristic: str = 'uis', reduction: str = 'mean',
+                 ignore_regression: bool = False,
+                 log_interval: Optional[int] = None,
                  irreducible_loss: Optional[str] = None,
                  unbiased: Optional[dict] = None,
                  anneal: Optional[dict] = None) -> None:
+        check_score_cfg(heuristic, reduction)
+        self.score_cfg = dict(heuristic=heuristic, reduction=reduction,
+                              ignore_regression=ignore_regression)
         self.log_interval = log_interval
         self.irreducible_loss = irreducible_loss
         self.unbiased = None if unbiased is None else dict(unbiased)
@@ -158,6 +178,11 @@ class ImportanceSamplingHook(Hook):
         self._draw_seconds = 0.0
 
     def before_train(self, runner) -> None:
+        head = head_of(runner.model)
+        if head is None:
+            raise TypeError('ImportanceSamplingHook needs a detector with a '
+                            f'bbox_head, got {type(runner.model).__name__}')
+        attach_ingredients(head)
         loader = runner.train_dataloader
         self.sampler = find_importance_sampler(loader)
         loader_batch = getattr(loader.batch_sampler, 'batch_size',
@@ -207,11 +232,8 @@ class ImportanceSamplingHook(Hook):
         dataset = self.sampler.dataset
         img_ids = [dataset.get_data_info(i)['img_id']
                    for i in range(len(dataset))]
-        model = getattr(runner.model, 'module', runner.model)
-        head_cfg = getattr(getattr(model, 'bbox_head', None),
-                           'importance_cfg', None)
         self._irreducible = torch.from_numpy(load_irreducible_losses(
-            self.irreducible_loss, img_ids, head_cfg))
+            self.irreducible_loss, img_ids, self.score_cfg))
         print_log(f'RHO: irreducible losses of {len(img_ids)} images from '
                   f'{self.irreducible_loss}', logger='current')
 
@@ -221,8 +243,7 @@ class ImportanceSamplingHook(Hook):
                 'ImportanceSamplingHook unbiased: Algorithm 5 '
                 "(train_dataloader.sampler.mode='rejection') draws with no "
                 "closed-form probability; use mode='multinomial'")
-        model = getattr(runner.model, 'module', runner.model)
-        head = getattr(model, 'bbox_head', None)
+        head = head_of(runner.model)
         if not getattr(head, 'applies_importance_weight', False):
             raise ValueError(
                 'ImportanceSamplingHook unbiased: the bbox head '
@@ -250,13 +271,13 @@ class ImportanceSamplingHook(Hook):
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs=None) -> None:
-        terms = pop_importance()
-        if terms is None:
+        ingredients = pop_ingredients()
+        if ingredients is None:
             raise RuntimeError(
-                'the model published no importance terms this step: set '
-                "importance_cfg=dict(heuristic='uis', reduction='mean') in "
-                'the bbox head (FCOSSoftmaxHead)')
-        t_update = time.perf_counter()
+                'the bbox head published no importance ingredients this '
+                'step (was its loss_by_feat replaced after before_train?)')
+        timer = start_timer(ingredients['a'].device)
+        terms = image_scores(ingredients, **self.score_cfg)
         idx = self.sampler.rank_slice(self.sampler.pop_trained())
         self._check_batch(idx, data_batch['data_samples'])
         scores = terms['score']
@@ -270,13 +291,13 @@ class ImportanceSamplingHook(Hook):
         # scoring in the head + this update + the sampler's draws since the
         # last iteration (they run in the dataloader's main-process iterator)
         acc = self._interval
-        acc['seconds'] += (time.perf_counter() - t_update +
-                           self.sampler.draw_seconds - self._draw_seconds)
+        acc['seconds'] += self.sampler.draw_seconds - self._draw_seconds
         self._draw_seconds = self.sampler.draw_seconds
-        if terms.get('events') is None:
-            acc['seconds'] += terms['seconds']
-        else:  # on a GPU the scoring's kernels are timed by CUDA events
-            acc['events'].append(terms['events'])
+        for part in (ingredients, stop_timer(timer)):
+            if part['events'] is None:
+                acc['seconds'] += part['seconds']
+            else:  # on a GPU the scoring's kernels are timed by CUDA events
+                acc['events'].append(part['events'])
         acc['cls'].append(terms['cls'].mean())
         acc['reg'].append(terms['reg'].mean())
         if self.every_n_train_iters(runner, self.log_interval):

@@ -17,7 +17,7 @@ from mmengine.runner import IterBasedTrainLoop
 from mmengine.runner.loops import _InfiniteDataloaderIterator
 
 from mmdet.registry import LOOPS
-from .sampler import ImportanceSampler
+from ...datasets.samplers import ImportanceSampler
 
 
 class _SkipFirst:

@@ -1,0 +1,6 @@
+from .importance_sampling_hook import (ImportanceSamplingHook,
+                                       find_importance_sampler,
+                                       update_from_all_ranks)
+
+__all__ = ['ImportanceSamplingHook', 'find_importance_sampler',
+           'update_from_all_ranks']

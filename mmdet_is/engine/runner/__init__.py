@@ -1,0 +1,3 @@
+from .loops import ImportanceIterBasedTrainLoop
+
+__all__ = ['ImportanceIterBasedTrainLoop']

@@ -1,0 +1,153 @@
+"""The scoring contract: what a detection head publishes after its loss.
+
+A head (or an adapter around a stock mmdet head, :mod:`.adapters`) publishes,
+for the step it just computed and without gradients, the per-location
+ingredients of every importance heuristic; the heuristic and the reduction
+are chosen in one place, :class:`~mmdet_is.engine.ImportanceSamplingHook`,
+which turns the ingredients into one score per image
+(:func:`~.image_scores.image_scores`). For ``B`` images with ``P`` locations
+each (all levels of the image, flattened in the head's own order):
+
+* ``a`` ``(B, P)`` float in [0, 1]: probability of the location's target
+  class, background included (:func:`softmax_target_prob`,
+  :func:`sigmoid_target_prob`);
+* ``iou``, ``giou`` ``(B, P)`` float: IoU in [0, 1] and GIoU in [-1, 1] of
+  the location's predicted box with its target box, 0 where
+  ``obj_inds < 0`` (:func:`aligned_overlaps`);
+* ``care`` ``(B, P)`` bool: the location's classification counts (False on
+  don't-care or ignored locations);
+* ``obj_inds`` ``(B, P)`` long: the object (index into the image's ground
+  truth boxes, followed by its don't-care boxes where the head has them) the
+  location is assigned to, -1 for background;
+* ``num_objects`` (int, on the host): the most objects of an image of the
+  batch, so that object-wise reductions size their groups without reading
+  the GPU.
+
+Timing keys, filled by :func:`publish_ingredients`: ``seconds`` (host time
+spent building them) and, on a GPU, ``events`` (CUDA start and end events).
+"""
+import time
+from typing import Dict, Optional, Tuple
+
+import torch
+from mmengine.logging import MessageHub
+from torch import Tensor
+
+from mmdet.structures.bbox import bbox_overlaps
+
+MESSAGE_KEY = 'importance_ingredients'
+INGREDIENT_KEYS = ('a', 'iou', 'giou', 'care', 'obj_inds')
+
+
+def softmax_target_prob(logits: Tensor, labels: Tensor) -> Tensor:
+    """``a`` of a softmax head: ``softmax(logits)[label]``.
+
+    Args:
+        logits: ``(B, P, C + 1)``, index ``C`` = background.
+        labels: ``(B, P)`` long in ``[0, C]``.
+
+    Returns:
+        ``(B, P)`` probabilities.
+    """
+    probs = logits.detach().float().softmax(-1)
+    return probs.gather(-1, labels.unsqueeze(-1)).squeeze(-1)
+
+
+def sigmoid_target_prob(logits: Tensor, labels: Tensor) -> Tensor:
+    """``a`` of a sigmoid (focal-loss) head, which has no background class.
+
+    On a positive location (label ``c < C``) ``a = sigmoid(logit_c)``; on a
+    negative one (label ``C``) ``a = 1 - max_c sigmoid(logit_c)``: the
+    probability that no class is present as the most confident class sees
+    it. Both are in [0, 1] and near 1 when the location is classified right.
+
+    Args:
+        logits: ``(B, P, C)``.
+        labels: ``(B, P)`` long in ``[0, C]``, ``C`` = background.
+
+    Returns:
+        ``(B, P)`` probabilities.
+    """
+    probs = logits.detach().float().sigmoid()
+    num_classes = probs.size(-1)
+    pos = labels < num_classes
+    target = probs.gather(-1, labels.clamp(max=num_classes - 1).unsqueeze(-1))
+    return torch.where(pos, target.squeeze(-1), 1 - probs.amax(-1))
+
+
+def aligned_overlaps(pred_boxes: Tensor, target_boxes: Tensor,
+                     obj_inds: Tensor) -> Tuple[Tensor, Tensor]:
+    """IoU and GIoU of each location's box with its target, 0 on background.
+
+    Computed at every location and then masked, so that no shape depends on
+    the data (no host-device synchronisation).
+
+    Args:
+        pred_boxes, target_boxes: ``(B, P, 4)`` ``(x1, y1, x2, y2)`` in any
+            one unit (both are scale invariant).
+        obj_inds: ``(B, P)`` long, -1 on background.
+
+    Returns:
+        iou ``(B, P)`` in [0, 1], giou ``(B, P)`` in [-1, 1].
+    """
+    pos = obj_inds >= 0
+    flat_pred = pred_boxes.detach().reshape(-1, 4).float()
+    flat_target = target_boxes.detach().reshape(-1, 4).float()
+    iou, giou = (torch.where(
+        pos, bbox_overlaps(flat_pred, flat_target, mode=mode,
+                           is_aligned=True).view(pos.shape), 0.0)
+                 for mode in ('iou', 'giou'))
+    return iou, giou
+
+
+def start_timer(device: torch.device) -> Tuple[float, Optional[tuple]]:
+    """Host clock and, on a GPU, a recorded CUDA start event."""
+    events = None
+    if device.type == 'cuda':
+        events = (torch.cuda.Event(enable_timing=True),
+                  torch.cuda.Event(enable_timing=True))
+        events[0].record()
+    return time.perf_counter(), events
+
+
+def stop_timer(timer: Tuple[float, Optional[tuple]]) -> dict:
+    """``seconds`` (host) and ``events`` (CUDA, or None) since ``timer``;
+    nothing waits for the GPU."""
+    t0, events = timer
+    if events is not None:
+        events[1].record()
+    return dict(seconds=time.perf_counter() - t0, events=events)
+
+
+def publish_ingredients(ingredients: Dict[str, Tensor], num_objects: int,
+                        timer: Tuple[float, Optional[tuple]]) -> None:
+    """Hand one step's ingredients to the hook (MessageHub runtime info, not
+    saved in checkpoints).
+
+    Args:
+        ingredients: :data:`INGREDIENT_KEYS`, each ``(B, P)``.
+        num_objects: most objects of an image of the batch.
+        timer: :func:`start_timer` of when building them began.
+
+    Raises:
+        ValueError: a key is missing or the shapes differ (names them).
+    """
+    shapes = {k: tuple(ingredients[k].shape) for k in INGREDIENT_KEYS
+              if k in ingredients}
+    missing = [k for k in INGREDIENT_KEYS if k not in ingredients]
+    if missing or len(set(shapes.values())) != 1 or \
+            len(next(iter(shapes.values()))) != 2:
+        raise ValueError(f'importance ingredients need {INGREDIENT_KEYS} of '
+                         f'one shape (B, P); missing {missing}, shapes '
+                         f'{shapes}')
+    record = {k: ingredients[k] for k in INGREDIENT_KEYS}
+    record.update(num_objects=int(num_objects), **stop_timer(timer))
+    MessageHub.get_current_instance().update_info(MESSAGE_KEY, record,
+                                                  resumed=False)
+
+
+def pop_ingredients() -> Optional[dict]:
+    """Take the last step's ingredients out of the MessageHub (None if
+    absent)."""
+    hub = MessageHub.get_current_instance()
+    return hub.runtime_info.pop(MESSAGE_KEY, None)
