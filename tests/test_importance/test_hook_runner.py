@@ -94,6 +94,31 @@ def test_scores_by_sample_idx_and_resume_draws_the_same(repo_root, tmp_path):
                                [s for _, s in steps[6:]], rtol=1e-4)
 
 
+def test_deferred_update_writes_every_score_before_checkpoints(repo_root,
+                                                             tmp_path):
+    """defer_update (the GPU default): scores reach the table one step late
+    but every checkpoint and the end of training hold them all."""
+    runs = {}
+    for defer in (False, True):
+        cfg = make_cfg(repo_root, str(tmp_path / str(defer)), 2)
+        cfg.custom_hooks[0].defer_update = defer
+        runner = Runner.from_cfg(cfg)
+        runner.train()
+        runs[defer] = runner
+    immediate, deferred = (record_hook(runs[d]).steps for d in (False, True))
+    # the first epoch is a permutation pass: same draws, same scores
+    assert [i for i, _ in deferred[:3]] == [i for i, _ in immediate[:3]]
+    first = [torch.load(tmp_path / str(d) / 'epoch_1.pth', weights_only=True)
+             ['importance_sampler']['scores'] for d in (False, True)]
+    assert torch.equal(first[0], first[1])
+    last = {}
+    for idx, scores in deferred:
+        last.update(zip(idx, scores))
+    table = runs[True].train_dataloader.sampler.table
+    for i, v in last.items():
+        assert table[i] == np.float32(v)
+
+
 def test_rho_scores_in_the_runner_and_missing_images_at_start_up(
         repo_root, tmp_path):
     from mmdet_is.scoring import save_irreducible_losses

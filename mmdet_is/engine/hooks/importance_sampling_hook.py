@@ -52,24 +52,44 @@ def find_importance_sampler(dataloader) -> ImportanceSampler:
         f'{type(getattr(dataloader, "sampler", None)).__name__}')
 
 
+def gather_scores(indices, scores: torch.Tensor) -> torch.Tensor:
+    """``(index, score)`` rows of this step from every rank, in rank order.
+
+    Args:
+        indices: ``(B,)`` dataset indices of this rank's images.
+        scores: ``(B,)`` their scores (any device).
+
+    Returns:
+        ``(world_size * B, 2)`` float64 on the scores' device (nothing
+        waits for the GPU).
+    """
+    local = torch.stack([
+        torch.as_tensor(np.asarray(indices), dtype=torch.float64,
+                        device=scores.device),
+        scores.detach().double()
+    ], 1)
+    if get_world_size() > 1:
+        local = torch.cat(all_gather(local))
+    return local
+
+
+def apply_scores(sampler: ImportanceSampler, rows: torch.Tensor) -> None:
+    """Write :func:`gather_scores` rows (on the CPU) into the table."""
+    rows = rows.numpy()
+    sampler.update(rows[:, 0].astype(np.int64), rows[:, 1])
+
+
 def update_from_all_ranks(sampler: ImportanceSampler, indices,
                           scores: torch.Tensor) -> None:
-    """Gather ``(index, score)`` of this step from every rank, in rank
-    order, and apply them all to this rank's table, so that every rank holds
-    the same scores.
+    """Gather ``(index, score)`` of this step from every rank and apply them
+    all to this rank's table now, so that every rank holds the same scores
+    (waits for the GPU).
 
     Args:
         indices: ``(B,)`` dataset indices of this rank's images.
         scores: ``(B,)`` their scores (any device).
     """
-    local = torch.stack([
-        torch.as_tensor(indices, dtype=torch.float64),
-        scores.detach().double().cpu()
-    ], 1)
-    if get_world_size() > 1:
-        local = torch.cat(all_gather(local.to(scores.device))).cpu()
-    local = local.numpy()
-    sampler.update(local[:, 0].astype(np.int64), local[:, 1])
+    apply_scores(sampler, gather_scores(indices, scores).cpu())
 
 
 def image_classes(dataset):
@@ -120,8 +140,15 @@ class ImportanceSamplingHook(Hook):
             before the step.
         anneal (dict | None): ``dict(begin=0.85, end=0.85)``: draw from
             ``q = (1 - lam) p + lam / N`` with ``lam`` from
-            :func:`~mmdet_is.datasets.samplers.unbiased.anneal_lambda` of the fraction of training
-            done.
+            :func:`~mmdet_is.datasets.samplers.unbiased.anneal_lambda` of the
+            fraction of training done.
+        defer_update (bool | None): write each step's scores into the table
+            one iteration later, after a non-blocking copy to pinned memory,
+            so that the step never waits for the GPU; the draws then see
+            scores one step older (prefetching loader workers already make
+            them several steps older). Pending scores are written before
+            every checkpoint and at the end of training. ``None``: when the
+            scores are on a GPU.
 
     Logged (``train/importance_*``, text log and every vis backend):
     ``ess_fraction`` (effective sample size ``(sum p)^2 / sum p^2`` over N),
@@ -160,7 +187,8 @@ class ImportanceSamplingHook(Hook):
                  log_interval: Optional[int] = None,
                  irreducible_loss: Optional[str] = None,
                  unbiased: Optional[dict] = None,
-                 anneal: Optional[dict] = None) -> None:
+                 anneal: Optional[dict] = None,
+                 defer_update: Optional[bool] = None) -> None:
         check_score_cfg(heuristic, reduction)
         self.score_cfg = dict(heuristic=heuristic, reduction=reduction,
                               ignore_regression=ignore_regression)
@@ -172,6 +200,8 @@ class ImportanceSamplingHook(Hook):
             anneal_lambda(0.0, **self.anneal)  # bad keys or values: now
         if self.unbiased is not None:
             importance_weights(np.ones(1), 1, **self.unbiased)
+        self.defer_update = defer_update
+        self._pending = None
         self._clipped = 0
         self._irreducible: Optional[torch.Tensor] = None
         self._stats = {}
@@ -283,7 +313,15 @@ class ImportanceSamplingHook(Hook):
         scores = terms['score']
         if self._irreducible is not None:
             scores = rho_scores(scores, self._irreducible[idx])
-        update_from_all_ranks(self.sampler, idx, scores)
+        self._flush_pending()
+        rows = gather_scores(idx, scores)
+        defer = self.defer_update
+        if defer is None:
+            defer = rows.is_cuda
+        if defer:
+            self._pending = self._copy_to_host(rows)
+        else:
+            apply_scores(self.sampler, rows.cpu())
 
         if self._classes is not None:
             self._exposure += self._classes[idx].sum(0)
@@ -307,6 +345,30 @@ class ImportanceSamplingHook(Hook):
         hub = runner.message_hub
         for key, value in self._stats.items():
             hub.update_scalar(f'train/importance_{key}', value)
+
+    @staticmethod
+    def _copy_to_host(rows: torch.Tensor) -> tuple:
+        """Start copying ``rows`` to (pinned) host memory: (host, event)."""
+        if not rows.is_cuda:
+            return rows.clone(), None
+        host = torch.empty(rows.shape, dtype=rows.dtype, pin_memory=True)
+        host.copy_(rows, non_blocking=True)
+        event = torch.cuda.Event()
+        event.record()
+        return host, event
+
+    def _flush_pending(self) -> None:
+        """Write the scores of a deferred step into the table."""
+        if self._pending is None:
+            return
+        host, event = self._pending
+        self._pending = None
+        if event is not None:
+            event.synchronize()
+        apply_scores(self.sampler, host)
+
+    def after_train(self, runner) -> None:
+        self._flush_pending()
 
     def _interval_means(self) -> dict:
         """Per-iteration means over the logging interval of the importance
@@ -359,6 +421,7 @@ class ImportanceSamplingHook(Hook):
                     f'the ImportanceSampler drew ({drawn})')
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        self._flush_pending()
         checkpoint[CKPT_KEY] = find_importance_sampler(
             runner.train_dataloader).state_dict()
 
