@@ -181,16 +181,20 @@ def test_lis_of_a_zero_weight_head_by_hand(name):
 @pytest.mark.parametrize('name', sorted(HEADS))
 def test_scores_of_a_batch_equal_each_image_alone(name):
     head = build(name)
-    outs = head(features(batch=2))
-    both = image_scores(step(head, outs, GTS, META), heuristic='uis')
-    for i in range(2):
+    outs = head(features(batch=3))
+    empty = InstanceData(bboxes=torch.zeros(0, 4),
+                         labels=torch.zeros(0, dtype=torch.long))
+    gts, metas = GTS + [empty], META + META[:1]
+    batch = image_scores(step(head, outs, gts, metas), heuristic='uis')
+    for i in range(3):
         alone_outs = [[level[i:i + 1] for level in out] for out in outs]
         alone = image_scores(
-            step(head, alone_outs, GTS[i:i + 1], META[i:i + 1]),
+            step(head, alone_outs, gts[i:i + 1], metas[i:i + 1]),
             heuristic='uis')
         assert alone['score'].item() == pytest.approx(
-            both['score'][i].item(), rel=1e-5)
-    assert torch.isfinite(both['score']).all()
+            batch['score'][i].item(), rel=1e-5)
+    assert torch.isfinite(batch['score']).all()
+    assert batch['reg'][2] == 0  # no objects: no regression part
 
 
 def test_attaching_twice_wraps_once_and_unadapted_heads_are_named():
