@@ -122,8 +122,15 @@ def run_config(study, method: str, seed: int):
     return cfg
 
 
+def say(message: str) -> None:
+    """``print`` for the training threads: one write per line, so that
+    lines of runs side by side never run into each other."""
+    sys.stdout.write(message + '\n')
+    sys.stdout.flush()
+
+
 def train_run(study, method: str, seed: int, threads: Optional[int] = None,
-              log=print) -> str:
+              log=say) -> str:
     """Train one (method, seed) run and write its curve file.
 
     Resumes from the last checkpoint of an interrupted run in the same work
