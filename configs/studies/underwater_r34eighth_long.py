@@ -1,6 +1,6 @@
 # Do the methods reach the baseline's plateau sooner? The underwater study
 # (underwater_r34eighth.py) stopped at 6 epochs, while its baseline was
-# still rising (it flattens after about 11 epochs, baseline_long): the same
+# still rising (seed 0 flattens after about 11 epochs): the same
 # runs trained to 16 epochs (2,560 iterations, validation every 160) for the
 # baseline, the two methods that gained a validation step (LIS, threshold
 # closeness) and UIS with unbiased weights (the arm that kept UIS at the

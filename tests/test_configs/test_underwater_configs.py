@@ -61,6 +61,20 @@ def test_the_study_scale_reaches_every_run():
             assert cfg.train_dataloader.sampler.batch_size == 16
 
 
+def test_the_long_study_continues_the_study_runs():
+    """Same scale and seeds as the 6-epoch study, 16 epochs, a subset of its
+    methods with the same configs (so its runs can resume theirs)."""
+    short = study_tool.load_study(STUDY)
+    long = study_tool.load_study(STUDY.replace('.py', '_long.py'))
+    assert long.seeds == short.seeds and long.work_dir != short.work_dir
+    assert all(short.methods[m] == path for m, path in long.methods.items())
+    options = dict(short.cfg_options, **{'train_cfg.max_epochs': 16})
+    assert long.cfg_options == options
+    cfg = study_tool.run_config(long, 'lis', 1)
+    assert cfg.train_cfg.max_epochs == 16
+    assert cfg.work_dir == osp.join(long.work_dir, 'lis_s1')
+
+
 @needs_data
 @pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
 def test_underwater_config_builds(path):
