@@ -35,6 +35,7 @@ image, level after level, location-major with the anchors of a location
 innermost.
 """
 import inspect
+from functools import partial
 from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
 
 import torch
@@ -52,8 +53,6 @@ class HeadAdapter(NamedTuple):
     """How to read one head family.
 
     Attributes:
-        labels_at: position of ``labels`` ``(P,)`` in the per-image target
-            tuple; ``label_weights`` follow it.
         object_index: ``fn(head, targets, gt_instances, priors) ->
             (labels, care, obj_inds)``, each ``(P,)``.
         decode: ``fn(head, bbox_preds, priors, strides) -> (B, P, 4)``
@@ -61,7 +60,6 @@ class HeadAdapter(NamedTuple):
             per-level outputs, ``priors`` ``(P, 2 or 4)`` pixels,
             ``strides`` ``(P,)`` pixels.
     """
-    labels_at: int
     object_index: Callable
     decode: Callable
 
@@ -85,21 +83,21 @@ def level_priors(head, featmap_sizes, device) -> Tuple[Tensor, Tensor]:
     return torch.cat(priors), strides
 
 
-def sampled_object_index(head, targets: tuple, gt_instances,
-                         priors: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+def sampled_object_index(head, targets: tuple, gt_instances, priors: Tensor,
+                         labels_at: int) -> Tuple[Tensor, Tensor, Tensor]:
     """Object index of anchor-style heads from their ``sampling_result``
     (last element of the target tuple): the positives, in ascending order
     of their (unmapped) position, are the sampler's ``pos_inds`` in
-    ascending order.
+    ascending order. ``labels_at``: position of ``labels`` ``(P,)`` in the
+    head's per-image target tuple; ``label_weights`` follow it.
 
     Raises:
         RuntimeError: the positive labels and the sampling result disagree
             (the head flattens or samples in a way this adapter does not
             know).
     """
-    adapter = find_adapter(type(head))
-    labels = targets[adapter.labels_at]
-    care = targets[adapter.labels_at + 1] > 0
+    labels = targets[labels_at]
+    care = targets[labels_at + 1] > 0
     result = targets[-1]
     obj_inds = labels.new_full(labels.shape, -1)
     pos = (labels < head.num_classes).nonzero().squeeze(1)
@@ -158,11 +156,15 @@ def decode_distances(head, bbox_preds, priors, strides) -> Tensor:
 
 #: head class -> adapter; looked up along the class hierarchy
 ADAPTERS: Dict[type, HeadAdapter] = {
-    AnchorHead: HeadAdapter(0, sampled_object_index, decode_deltas),
-    ATSSHead: HeadAdapter(1, sampled_object_index, decode_deltas),
-    GFLHead: HeadAdapter(1, sampled_object_index, decode_gfl),
-    RTMDetHead: HeadAdapter(1, sampled_object_index, decode_distances),
-    FCOSHead: HeadAdapter(0, matched_object_index, decode_distances),
+    AnchorHead: HeadAdapter(partial(sampled_object_index, labels_at=0),
+                            decode_deltas),
+    ATSSHead: HeadAdapter(partial(sampled_object_index, labels_at=1),
+                          decode_deltas),
+    GFLHead: HeadAdapter(partial(sampled_object_index, labels_at=1),
+                         decode_gfl),
+    RTMDetHead: HeadAdapter(partial(sampled_object_index, labels_at=1),
+                            decode_distances),
+    FCOSHead: HeadAdapter(matched_object_index, decode_distances),
 }
 
 

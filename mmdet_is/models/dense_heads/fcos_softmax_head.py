@@ -19,6 +19,7 @@ from mmdet.registry import MODELS, TASK_UTILS
 from mmdet.structures.bbox import distance2bbox
 from mmdet.utils import (ConfigType, InstanceList, MultiConfig,
                          OptInstanceList, reduce_mean)
+from ...scoring.adapters import flatten_levels
 from ...scoring.ingredients import (aligned_overlaps, publish_ingredients,
                                     softmax_target_prob, start_timer)
 
@@ -230,12 +231,8 @@ class FCOSSoftmaxHead(AnchorFreeHead):
             priors, batch_gt_instances, batch_gt_instances_ignore,
             featmap_sizes)
 
-        cls_flat = torch.cat([
-            s.permute(0, 2, 3, 1).reshape(s.size(0), -1, self.cls_out_channels)
-            for s in cls_scores], dim=1)  # (B, P, C + 1)
-        bbox_flat = torch.cat([
-            b.permute(0, 2, 3, 1).reshape(b.size(0), -1, 4)
-            for b in bbox_preds], dim=1)  # (B, P, 4) stride units
+        cls_flat = flatten_levels(cls_scores, self.cls_out_channels)
+        bbox_flat = flatten_levels(bbox_preds, 4)  # (B, P, 4) stride units
 
         # per-image loss weights of unbiased importance sampling
         # (ImportanceSamplingHook(unbiased=...)); 1 when absent
