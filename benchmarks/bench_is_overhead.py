@@ -44,6 +44,7 @@ def bench_config(path, args):
     from mmdet_is.engine import update_from_all_ranks
     from mmdet_is.scoring import (attach_ingredients, image_scores,
                                   pop_ingredients)
+    from mmdet_is.scoring.ingredients import elapsed_seconds
     cuda = args.device.startswith('cuda')
 
     def sync():
@@ -83,10 +84,7 @@ def bench_config(path, args):
                                  reduction=args.reduction)
             update_from_all_ranks(sampler, np.asarray(idx), terms['score'])
             sync()
-            extra += time.perf_counter() - t1 + ingredients['seconds']
-            if ingredients['events'] is not None:
-                start, end = ingredients['events']
-                extra += start.elapsed_time(end) / 1e3
+            extra += time.perf_counter() - t1 + elapsed_seconds(ingredients)
         sync()
         return time.perf_counter() - t0, extra
 

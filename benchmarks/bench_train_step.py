@@ -55,6 +55,7 @@ def main():
     from mmdet.models.utils import unpack_gt_instances
     from mmdet_is.scoring import (attach_ingredients, image_scores,
                                   pop_ingredients)
+    from mmdet_is.scoring.ingredients import elapsed_seconds
     attach_ingredients(head)
 
     def sync():
@@ -102,12 +103,7 @@ def main():
                 losses = head.loss_by_feat(*outs, gts, metas, ignores)
         ingredients = pop_ingredients()
         if inner_syncs:
-            sync()
-            seconds = ingredients['seconds']
-            if ingredients['events'] is not None:
-                seconds = ingredients['events'][0].elapsed_time(
-                    ingredients['events'][1]) / 1e3
-            current['  of which ingredients'] = seconds
+            current['  of which ingredients'] = elapsed_seconds(ingredients)
         with part('image_scores (hook)') if inner_syncs else \
                 contextlib.nullcontext():
             image_scores(ingredients, heuristic='uis', reduction='mean')

@@ -119,6 +119,17 @@ def stop_timer(timer: Tuple[float, Optional[tuple]]) -> dict:
     return dict(seconds=time.perf_counter() - t0, events=events)
 
 
+def elapsed_seconds(timing: dict) -> float:
+    """Seconds of a :func:`stop_timer` record (or a published ingredients
+    dict): on a GPU the time between its CUDA events (waits for the end
+    event), else the host time."""
+    events = timing['events']
+    if events is None:
+        return timing['seconds']
+    events[1].synchronize()
+    return events[0].elapsed_time(events[1]) / 1e3
+
+
 def publish_ingredients(ingredients: Dict[str, Tensor], num_objects: int,
                         timer: Tuple[float, Optional[tuple]]) -> None:
     """Hand one step's ingredients to the hook (MessageHub runtime info, not

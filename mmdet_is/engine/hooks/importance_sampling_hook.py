@@ -5,11 +5,10 @@ loss (:func:`~mmdet_is.scoring.attach_ingredients`: natively or through an
 adapter around a stock mmdet head). After each training iteration it turns
 that step's ingredients into one score per image with the heuristic and
 reduction of its own config (:func:`~mmdet_is.scoring.image_scores`), pairs
-them with the indices the
-:class:`~mmdet_is.datasets.ImportanceSampler` drew for that step (its queue of batches
-in flight, so a score lands on the index drawn also under dataset wrappers
-and prefetching workers), gathers them from all ranks and updates the
-sampler. It saves and restores the sampler in
+them with the indices the :class:`~mmdet_is.datasets.ImportanceSampler` drew
+for that step (its queue of batches in flight, so a score lands on the index
+drawn also under dataset wrappers and prefetching workers), gathers them from
+all ranks and updates the sampler. It saves and restores the sampler in
 checkpoints and logs the sampler's diagnostics. With an irreducible-loss
 file it scores by RHO (thesis 4.2.6): ``L_train - L_ho``.
 """
@@ -29,7 +28,7 @@ from ...datasets.samplers import (ImportanceSampler, anneal_lambda,
 from ...scoring import (attach_ingredients, check_score_cfg, head_of,
                         image_scores, load_irreducible_losses,
                         pop_ingredients, rho_scores)
-from ...scoring.ingredients import start_timer, stop_timer
+from ...scoring.ingredients import elapsed_seconds, start_timer, stop_timer
 
 CKPT_KEY = 'importance_sampler'
 
@@ -134,8 +133,9 @@ class ImportanceSamplingHook(Hook):
             ``L_train - L_ho`` (the sampler needs ``rescale='minmax'``).
         unbiased (dict | None): loss weights ``1 / (N q_i)`` for each image
             trained, ``q_i`` the probability it was drawn with
-            (:func:`~mmdet_is.datasets.samplers.unbiased.importance_weights`; keys ``max_weight``,
-            default 10, and ``normalize``, default True). They reach the
+            (:func:`~mmdet_is.datasets.samplers.unbiased.importance_weights`;
+            keys ``max_weight``, default 10, and ``normalize``, default
+            True). They reach the
             head as ``importance_weight`` in each data sample's metainfo,
             before the step.
         anneal (dict | None): ``dict(begin=0.85, end=0.85)``: draw from
@@ -154,7 +154,7 @@ class ImportanceSamplingHook(Hook):
     ``ess_fraction`` (effective sample size ``(sum p)^2 / sum p^2`` over N),
     ``coverage`` (fraction of images drawn at least once), ``score_q*``
     (score quantiles), ``rejected_updates`` (non-finite scores kept out of
-    the table), ``time_ms`` (sampling + scoring time per iteration) and the
+    the table), ``time_ms`` (ingredients + scoring + update + draws per iteration) and the
     batch means of the classification and regression parts.
 
     Raises:
@@ -175,9 +175,8 @@ class ImportanceSamplingHook(Hook):
             when resuming (it replays the data; use
             ``ImportanceIterBasedTrainLoop``).
         RuntimeError: the head published no ingredients, or the batch
-            trained is not
-            the batch drawn (its size, or on an unwrapped dataset its
-            ``sample_idx``, differs).
+            trained is not the batch drawn (its size, or on an unwrapped
+            dataset its ``sample_idx``, differs).
     """
 
     priority = 'NORMAL'
@@ -331,11 +330,10 @@ class ImportanceSamplingHook(Hook):
         acc = self._interval
         acc['seconds'] += self.sampler.draw_seconds - self._draw_seconds
         self._draw_seconds = self.sampler.draw_seconds
-        for part in (ingredients, stop_timer(timer)):
-            if part['events'] is None:
-                acc['seconds'] += part['seconds']
-            else:  # on a GPU the scoring's kernels are timed by CUDA events
-                acc['events'].append(part['events'])
+        # read at the end of the logging interval (CUDA events: no wait now)
+        acc['timings'] += [dict(seconds=ingredients['seconds'],
+                                events=ingredients['events']),
+                           stop_timer(timer)]
         acc['cls'].append(terms['cls'].mean())
         acc['reg'].append(terms['reg'].mean())
         if self.every_n_train_iters(runner, self.log_interval):
@@ -375,11 +373,8 @@ class ImportanceSamplingHook(Hook):
         time and the batch means of the two parts, read from the GPU here,
         once per interval."""
         acc = self._interval
-        seconds = acc['seconds']
-        if acc['events']:
-            acc['events'][-1][1].synchronize()
-            seconds += sum(a.elapsed_time(b)
-                           for a, b in acc['events']) / 1e3
+        seconds = acc['seconds'] + sum(
+            elapsed_seconds(t) for t in acc['timings'])
         n = max(len(acc['cls']), 1)
         stats = dict(time_ms=1e3 * seconds / n)
         for key in ('cls', 'reg'):
@@ -390,7 +385,7 @@ class ImportanceSamplingHook(Hook):
 
     @staticmethod
     def _empty_interval() -> dict:
-        return dict(seconds=0.0, events=[], cls=[], reg=[])
+        return dict(seconds=0.0, timings=[], cls=[], reg=[])
 
     def _exposure_stats(self) -> dict:
         if self._classes is None or not self._exposure_images:
