@@ -9,6 +9,7 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
+from mmengine.registry import init_default_scope
 
 from mmdet.registry import DATASETS, MODELS
 from mmdet_is.scoring import attach_ingredients, image_scores, pop_ingredients
@@ -26,6 +27,7 @@ BEFORE = {
 
 def test_kitti_uis_config_scores_as_before(repo_root):
     cfg = Config.fromfile(f'{repo_root}/configs/fcos_uis_kitti_tiny.py')
+    init_default_scope('mmdet')
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
     np.random.seed(0)
     random.seed(0)
