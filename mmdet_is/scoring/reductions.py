@@ -35,6 +35,7 @@ def masked_mean(term: Tensor, mask: Tensor) -> Tensor:
     mask = mask.to(term.dtype)
     return (term * mask).sum(1) / mask.sum(1).clamp(min=1)
 
+
 def group_means(term: Tensor, mask: Tensor, groups: Tensor,
                 num_groups: int):
     """Per-image, per-group mean of ``term`` over ``mask``.
@@ -54,6 +55,7 @@ def group_means(term: Tensor, mask: Tensor, groups: Tensor,
         1, groups, m)
     return sums / counts.clamp(min=1), counts
 
+
 def _reduce_groups(values: Tensor, counts: Tensor, how: str) -> Tensor:
     present = counts > 0
     n = present.sum(1).clamp(min=1).to(values.dtype)
@@ -72,6 +74,7 @@ def _reduce_groups(values: Tensor, counts: Tensor, how: str) -> Tensor:
         w = counts.sqrt()
         return (v * w).sum(1) / w.sum(1).clamp(min=1e-12)
     raise KeyError(how)
+
 
 def object_wise(term: Tensor, mask: Tensor, obj_inds: Tensor,
                 how: str = 'mean',
@@ -94,6 +97,7 @@ def object_wise(term: Tensor, mask: Tensor, obj_inds: Tensor,
         num_groups = int(groups.max().item()) + 1 if groups.numel() else 1
     values, counts = group_means(term, mask, groups, num_groups)
     return _reduce_groups(values, counts, how)
+
 
 def reduce_terms(cls_term: Tensor, reg_term: Tensor, care: Tensor,
                  obj_inds: Tensor, reduction: str = 'mean',
