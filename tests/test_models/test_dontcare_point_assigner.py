@@ -149,6 +149,11 @@ def random_batch(gen, num_imgs, img_w, img_h, max_boxes):
             0, 4, (n, ), generator=gen))
         if n > 1:  # a duplicate box: equal areas, the lower index must win
             gt.bboxes[-1] = gt.bboxes[0]
+        if n > 4:  # inverted, zero-width on a column of points, and one
+            # whose area (>= 1e8) the per-image rule never lets win
+            gt.bboxes[1] = torch.tensor([60., 50., 20., 10.])
+            gt.bboxes[2] = torch.tensor([20., 0., 20., 40.])
+            gt.bboxes[3] = torch.tensor([-2e4, -2e4, 2e4, 2e4])
         gts.append(gt)
         d = int(torch.randint(0, 4, (1, ), generator=gen))
         ignores.append(None if b % 4 == 0 else InstanceData(bboxes=boxes(d)))
@@ -176,6 +181,12 @@ def test_batched_assignment_equals_the_per_image_one():
             got = assigner.assign_batch(priors, sizes, gts, ignores)
             for r, g in zip(ref, got):
                 assert torch.equal(r, g), cfg
+        empty = [InstanceData(bboxes=torch.zeros(0, 4),
+                              labels=torch.zeros(0, dtype=torch.long))] * 2
+        ref = per_image(assigner, priors, empty, [None, None])
+        got = assigner.assign_batch(priors, sizes, empty, None)
+        for r, g in zip(ref, got):
+            assert torch.equal(r, g), cfg
 
 
 def test_batched_assignment_on_real_kitti_frames(repo_root):

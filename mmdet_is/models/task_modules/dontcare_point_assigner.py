@@ -141,14 +141,16 @@ class DontCarePointAssigner(BaseAssigner):
     ) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
         """:meth:`assign` for a whole batch at once, with identical results.
 
-        No loop over images and no ``(P, G)`` matrix: every box is
-        rasterised onto the cells of each level's grid that can lie inside
-        it (its bounding cell range plus one cell of margin), the exact
-        predicate of :meth:`assign` (strictly inside, centre sampling,
-        regress ranges) is evaluated on these (box, location) pairs only, and
-        the smallest box of each location wins through one scatter minimum
-        of the boxes' rank by (area, index) (``torch.min``'s tie rule). The work grows
-        with the number of (box, cell) pairs, not with ``B x P x G``.
+        No loop over images and no ``(P, G)`` matrix. The predicate of
+        :meth:`assign` (strictly inside, centre sampling) is separable in x
+        and y, so per level it is evaluated on (box, column) and (box, row)
+        pairs with the same float operations, which gives each box the exact
+        block of cells it contains; regress ranges are then checked on the
+        (box, cell) pairs of these blocks, and the smallest box of each
+        location wins through one scatter maximum of ``num_boxes - rank``,
+        the boxes ranked by (area, index) (``torch.min``'s tie rule). The
+        work grows with the number of (box, cell) pairs inside boxes, not
+        with ``B x P x G``.
 
         Args:
             priors: ``(P, 4)`` ``(x, y, stride_w, stride_h)`` in pixels of all
@@ -181,16 +183,12 @@ class DontCarePointAssigner(BaseAssigner):
             raise ValueError(f'featmap_sizes {list(featmap_sizes)} hold '
                              f'{sum(sizes)} locations, priors {num_points}')
         # all boxes of the batch: image index, index in [gt; don't-care]
-        ignores = [ign.bboxes if ign is not None and len(ign) > 0 else
-                   gt.bboxes.new_zeros((0, 4))
-                   for gt, ign in zip(batch_gt_instances,
-                                      batch_gt_instances_ignore)]
-        boxes = torch.cat([t for gt, ign in zip(batch_gt_instances, ignores)
-                           for t in (gt.bboxes, ign)]).to(priors)
-        counts = torch.tensor([n for gt, ign in zip(batch_gt_instances,
-                                                    ignores)
-                               for n in (len(gt.bboxes), len(ign))],
-                              device=device)
+        gt_boxes = [gt.bboxes for gt in batch_gt_instances]
+        parts = [t for gt, ign in zip(gt_boxes, batch_gt_instances_ignore)
+                 for t in (gt, ign.bboxes if ign is not None and len(ign) > 0
+                           else gt.new_zeros((0, 4)))]
+        boxes = torch.cat(parts).to(priors)
+        counts = torch.tensor([len(t) for t in parts], device=device)
         part = torch.arange(2 * num_imgs, device=device)
         img = torch.repeat_interleave(part // 2, counts)
         is_dc = torch.repeat_interleave(part % 2 == 1, counts)
@@ -199,93 +197,107 @@ class DontCarePointAssigner(BaseAssigner):
                                device=device)
         labels_of[~is_dc] = torch.cat(
             [gt.labels for gt in batch_gt_instances]).long().to(device)
-        starts = img.new_tensor([0] + sizes[:-1]).cumsum(0)
         box_in_img = torch.arange(num_boxes, device=device) - \
             torch.searchsorted(img, img, right=False)
-        # boxes ranked by (area, index): the smallest wins, equal areas the
-        # lower index, as torch.min in assign()
+        # boxes put in rank order by (area, index): the smallest wins, equal
+        # areas the lower index, as torch.min in assign(); from here on a
+        # box's position is its rank
         areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
         order = torch.sort(areas, stable=True).indices
-        rank = torch.empty_like(order)
-        rank[order] = torch.arange(num_boxes, device=device)
+        boxes, areas, img, is_dc, labels_of, box_in_img = (
+            t.index_select(0, order)
+            for t in (boxes, areas, img, is_dc, labels_of, box_in_img))
 
-        box_ids, point_ids = [], []
-        for start, (h, w) in zip(starts.tolist(), featmap_sizes):
-            x0, y0, sw, sh = priors[start].tolist()
-            jlo = torch.floor((boxes[:, 0] - x0) / sw).long() - 1
-            jhi = torch.ceil((boxes[:, 2] - x0) / sw).long() + 1
-            ilo = torch.floor((boxes[:, 1] - y0) / sh).long() - 1
-            ihi = torch.ceil((boxes[:, 3] - y0) / sh).long() + 1
-            jlo, jhi = jlo.clamp(0, w - 1), jhi.clamp(-1, w - 1)
-            ilo, ihi = ilo.clamp(0, h - 1), ihi.clamp(-1, h - 1)
-            nx, ny = (jhi - jlo + 1).clamp(min=0), (ihi - ilo + 1).clamp(min=0)
-            count = nx * ny
-            box = torch.repeat_interleave(torch.arange(num_boxes,
-                                                       device=device), count)
-            k = torch.arange(len(box), device=device) - torch.repeat_interleave(
-                count.cumsum(0) - count, count)
-            nx_box = nx.index_select(0, box)
-            col = jlo.index_select(0, box) + k % nx_box
-            row = ilo.index_select(0, box) + torch.div(
-                k, nx_box, rounding_mode='floor')
-            box_ids.append(box)
-            point_ids.append(start + row * w + col)
-        box = torch.cat(box_ids)
-        point = torch.cat(point_ids)
-
-        # the predicate of assign(), element by element
-        # index_select: much faster than advanced indexing on the CPU
-        pts = priors.index_select(0, point)
-        xs, ys, strides = pts[:, 0], pts[:, 1], pts[:, 2]
-        bb = boxes.index_select(0, box)
-        ltrb = torch.stack([xs - bb[:, 0], ys - bb[:, 1], bb[:, 2] - xs,
-                            bb[:, 3] - ys], dim=-1)
-        valid = ltrb.min(dim=-1).values > 0
-        if self.center_sampling:
-            valid &= self._in_center_pairs(xs, ys, strides, bb)
+        # the predicate of assign() is separable: a location is inside a box
+        # (and in its centre region) iff its column and its row are; per
+        # level the (box, column) and (box, row) tests give each box the
+        # exact block of cells it contains, with the same float operations
+        candidate = areas < INF
+        box_ids, flat_ids = [], []
+        start = 0
+        for (h, w), size in zip(featmap_sizes, sizes):
+            xs = priors[start:start + w, 0]
+            ys = priors[start:start + size:w, 1]
+            radius = priors[start, 2] * self.center_sample_radius
+            cols = self._inside_1d(xs, boxes[:, 0], boxes[:, 2], radius)
+            rows = self._inside_1d(ys, boxes[:, 1], boxes[:, 3], radius)
+            nx = cols.sum(1) * candidate
+            ny = rows.sum(1) * (nx > 0)
+            # first True of each row (intervals: the coordinates increase)
+            jlo, ilo = cols.byte().argmax(1), rows.byte().argmax(1)
+            # one segment per (box, row of its block): nx cells from flat
+            # index seg_flat on
+            seg_box = torch.repeat_interleave(
+                torch.arange(num_boxes, device=device), ny)
+            seg_row = torch.arange(len(seg_box), device=device) - \
+                (ny.cumsum(0) - ny).index_select(0, seg_box)
+            seg_len = nx.index_select(0, seg_box)
+            seg_flat = (img * num_points + start + ilo * w + jlo).index_select(
+                0, seg_box) + seg_row * w
+            # pair k of a segment whose first pair is `first`: seg_flat + k -
+            # first
+            seg = torch.repeat_interleave(
+                torch.arange(len(seg_box), device=device), seg_len)
+            first = seg_len.cumsum(0) - seg_len
+            box_ids.append(seg_box.index_select(0, seg))
+            flat_ids.append((seg_flat - first).index_select(0, seg) +
+                            torch.arange(len(seg), device=device))
+            start += size
+        box, flat = (torch.cat(t) if len(t) > 1 else t[0]
+                     for t in (box_ids, flat_ids))
         if self.regress_ranges is not None:
+            point = flat % num_points
             lo, hi = self._ranges_per_point(priors[:, 2])
-            max_side = ltrb.max(dim=-1).values
-            valid &= (max_side >= lo.index_select(0, point)) & (
-                max_side <= hi.index_select(0, point))
-        valid &= areas.index_select(0, box) < INF
-        keep = valid.nonzero().squeeze(1)
-        box, point, ltrb, strides = (t.index_select(0, keep)
-                                     for t in (box, point, ltrb, strides))
-        flat = img.index_select(0, box) * num_points + point
+            max_side = self._ltrb_pairs(priors, point, boxes, box).max(
+                dim=-1).values
+            keep = ((max_side >= lo.index_select(0, point)) &
+                    (max_side <= hi.index_select(0, point))).nonzero()[:, 0]
+            box, flat = box.index_select(0, keep), flat.index_select(0, keep)
 
-        # per location the best rank among the boxes that contain it
-        best = torch.full((num_imgs * num_points, ), num_boxes,
-                          dtype=torch.long, device=device)
-        box_rank = rank.index_select(0, box)
-        best.scatter_reduce_(0, flat, box_rank, 'amin')
-        won = (box_rank == best.index_select(0, flat)).nonzero().squeeze(1)
-        at, box = flat.index_select(0, won), box.index_select(0, won)
-        # locations no box won: background, care 1, label -1
+        # per location the best rank among the boxes that contain it, stored
+        # as num_boxes - rank in obj_inds (-1: no box), then overwritten
         total = num_imgs * num_points
-        obj_inds = box_in_img.new_full((total, ), -1).index_copy_(
-            0, at, box_in_img.index_select(0, box))
+        obj_inds = box_in_img.new_full((total, ), -1)
+        key = num_boxes - box
+        obj_inds.scatter_reduce_(0, flat, key, 'amax')
+        won = (key == obj_inds.index_select(0, flat)).nonzero()[:, 0]
+        at, box = flat.index_select(0, won), box.index_select(0, won)
+        point = at % num_points
+        # locations no box won: background, care 1, label -1
+        obj_inds.index_copy_(0, at, box_in_img.index_select(0, box))
         labels = labels_of.new_full((total, ), -1).index_copy_(
             0, at, labels_of.index_select(0, box))
         care = is_dc.new_ones(total).index_copy_(
             0, at, ~is_dc.index_select(0, box))
+        strides = priors[:, 2].index_select(0, point)
         bbox_targets = priors.new_zeros((total, 4)).index_copy_(
-            0, at,
-            ltrb.index_select(0, won) / strides.index_select(0, won)[:, None])
+            0, at, self._ltrb_pairs(priors, point, boxes, box).div_(
+                strides[:, None]))
         return (labels.view(num_imgs, -1),
                 bbox_targets.view(num_imgs, num_points, 4),
                 care.view(num_imgs, -1), obj_inds.view(num_imgs, -1))
 
-    def _in_center_pairs(self, xs, ys, strides, bb):
-        """:meth:`_in_center` for ``(K,)`` (location, box) pairs."""
-        cx = (bb[:, 0] + bb[:, 2]) / 2
-        cy = (bb[:, 1] + bb[:, 3]) / 2
-        radius = strides * self.center_sample_radius
-        x1 = torch.maximum(cx - radius, bb[:, 0])
-        y1 = torch.maximum(cy - radius, bb[:, 1])
-        x2 = torch.minimum(cx + radius, bb[:, 2])
-        y2 = torch.minimum(cy + radius, bb[:, 3])
-        return (xs > x1) & (xs < x2) & (ys > y1) & (ys < y2)
+    def _inside_1d(self, coords, lo, hi, radius):
+        """``(N, L)`` bool: coordinate ``coords[l]`` (pixels, increasing)
+        lies strictly inside ``(lo[n], hi[n])`` and, with centre sampling,
+        within ``radius`` pixels of the centre: one axis of the predicate
+        of :meth:`assign` and :meth:`_in_center`."""
+        c = coords[None]
+        inside = (c - lo[:, None] > 0) & (hi[:, None] - c > 0)
+        if self.center_sampling:
+            mid = (lo + hi) / 2
+            inside &= (c > torch.maximum(mid - radius, lo)[:, None]) & (
+                c < torch.minimum(mid + radius, hi)[:, None])
+        return inside
+
+    @staticmethod
+    def _ltrb_pairs(priors, point, boxes, box):
+        """``(K, 4)`` side distances in pixels of location ``point[k]`` to
+        box ``box[k]``, as in :meth:`assign`."""
+        # index_select: much faster than advanced indexing on the CPU
+        pts, bb = priors.index_select(0, point), boxes.index_select(0, box)
+        return torch.cat([pts[:, :2] - bb[:, :2], bb[:, 2:] - pts[:, :2]],
+                         dim=1)
 
     def _in_center(self, points, strides, bboxes):
         cx = (bboxes[:, 0] + bboxes[:, 2]) / 2
