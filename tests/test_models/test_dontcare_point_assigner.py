@@ -1,3 +1,4 @@
+import pytest
 import torch
 from mmengine.structures import InstanceData
 
@@ -160,7 +161,8 @@ def random_batch(gen, num_imgs, img_w, img_h, max_boxes):
     return gts, ignores
 
 
-def test_batched_assignment_equals_the_per_image_one():
+@pytest.mark.parametrize('method', ['pairs', 'dense'])
+def test_batched_assignment_equals_the_per_image_one(method):
     """Random batches: one level, several levels with regress ranges and
     centre sampling, images without boxes, don't-care boxes, duplicates."""
     gen = torch.Generator().manual_seed(0)
@@ -178,18 +180,19 @@ def test_batched_assignment_equals_the_per_image_one():
         for _ in range(3):
             gts, ignores = random_batch(gen, 8, 160, 96, 12)
             ref = per_image(assigner, priors, gts, ignores)
-            got = assigner.assign_batch(priors, sizes, gts, ignores)
+            got = assigner.assign_batch(priors, sizes, gts, ignores, method)
             for r, g in zip(ref, got):
                 assert torch.equal(r, g), cfg
         empty = [InstanceData(bboxes=torch.zeros(0, 4),
                               labels=torch.zeros(0, dtype=torch.long))] * 2
         ref = per_image(assigner, priors, empty, [None, None])
-        got = assigner.assign_batch(priors, sizes, empty, None)
+        got = assigner.assign_batch(priors, sizes, empty, None, method)
         for r, g in zip(ref, got):
             assert torch.equal(r, g), cfg
 
 
-def test_batched_assignment_on_real_kitti_frames(repo_root):
+@pytest.mark.parametrize('method', ['pairs', 'dense'])
+def test_batched_assignment_on_real_kitti_frames(repo_root, method):
     """The bundled frames at the thesis' stride 8, don't-care boxes
     (DontCare, Misc) included."""
     import os.path as osp
@@ -216,7 +219,7 @@ def test_batched_assignment_on_real_kitti_frames(repo_root):
     priors = grid_priors(47, 156, 8)  # 1248 x 376 covers the frames
     assigner = TASK_UTILS.build(dict(type='DontCarePointAssigner'))
     ref = per_image(assigner, priors, gts, ignores)
-    got = assigner.assign_batch(priors, [(47, 156)], gts, ignores)
+    got = assigner.assign_batch(priors, [(47, 156)], gts, ignores, method)
     for r, g in zip(ref, got):
         assert torch.equal(r, g)
     assert (ref[3] >= 0).sum() > 1000 and (~ref[2]).any()

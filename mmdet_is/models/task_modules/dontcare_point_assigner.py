@@ -8,6 +8,7 @@ from typing import List, Optional, Sequence, Tuple
 import torch
 from mmengine.structures import InstanceData
 from torch import Tensor
+from torch.nn.utils.rnn import pad_sequence
 
 from mmdet.models.task_modules.assigners import AssignResult, BaseAssigner
 from mmdet.registry import TASK_UTILS
@@ -135,22 +136,35 @@ class DontCarePointAssigner(BaseAssigner):
         return result
 
     def assign_batch(
-        self, priors: Tensor, featmap_sizes: Sequence[Tuple[int, int]],
+        self,
+        priors: Tensor,
+        featmap_sizes: Sequence[Tuple[int, int]],
         batch_gt_instances: List[InstanceData],
-        batch_gt_instances_ignore: Optional[List[Optional[InstanceData]]] = None
+        batch_gt_instances_ignore: Optional[List[Optional[
+            InstanceData]]] = None,
+        method: Optional[str] = None
     ) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
         """:meth:`assign` for a whole batch at once, with identical results.
 
-        No loop over images and no ``(P, G)`` matrix. The predicate of
-        :meth:`assign` (strictly inside, centre sampling) is separable in x
-        and y, so per level it is evaluated on (box, column) and (box, row)
-        pairs with the same float operations, which gives each box the exact
-        block of cells it contains; regress ranges are then checked on the
-        (box, cell) pairs of these blocks, and the smallest box of each
-        location wins through one scatter maximum of ``num_boxes - rank``,
-        the boxes ranked by (area, index) (``torch.min``'s tie rule). The
-        work grows with the number of (box, cell) pairs inside boxes, not
-        with ``B x P x G``.
+        No loop over images. The predicate of :meth:`assign` (strictly
+        inside, centre sampling) is separable in x and y, so per level it is
+        evaluated on (box, column) and (box, row) pairs with the same float
+        operations, which gives each box the exact block of cells it
+        contains. Two ways on from there:
+
+        - ``'pairs'`` (default on the CPU): the (box, cell) pairs of these
+          blocks are listed, regress ranges checked on them, and the smallest
+          box of each location wins through one scatter maximum of
+          ``num_boxes - rank``, the boxes ranked by (area, index)
+          (``torch.min``'s tie rule). The work grows with the number of
+          pairs, not with ``B x P x G``; listing them reads their number on
+          the host (a synchronisation on a GPU).
+        - ``'dense'`` (default elsewhere): boxes padded to ``(B, G_max)``,
+          the ``(B, G_max, P)`` matrix of :meth:`assign` built from the
+          separable tests and reduced by ``torch.min`` over boxes. More
+          work, all of it parallel, and no value is read on the host, so a
+          GPU never waits (with regress ranges, their level lookup
+          ``torch.unique`` still does).
 
         Args:
             priors: ``(P, 4)`` ``(x, y, stride_w, stride_h)`` in pixels of all
@@ -162,6 +176,8 @@ class DontCarePointAssigner(BaseAssigner):
                 ``labels (G_i,)``.
             batch_gt_instances_ignore: per image don't-care ``bboxes`` or
                 ``None``.
+            method: ``'pairs'``, ``'dense'`` or ``None`` (``'pairs'`` for
+                CPU tensors, ``'dense'`` otherwise).
 
         Returns:
             labels ``(B, P)`` long (-1 for background and don't-care),
@@ -171,22 +187,38 @@ class DontCarePointAssigner(BaseAssigner):
             :meth:`assign`, stacked.
 
         Raises:
-            ValueError: ``featmap_sizes`` do not add up to ``P``; as
-                :meth:`assign` for ``regress_ranges``.
+            ValueError: ``featmap_sizes`` do not add up to ``P``; an unknown
+                ``method``; as :meth:`assign` for ``regress_ranges``.
         """
+        if batch_gt_instances_ignore is None:
+            batch_gt_instances_ignore = [None] * len(batch_gt_instances)
+        sizes = [int(h) * int(w) for h, w in featmap_sizes]
+        if sum(sizes) != len(priors):
+            raise ValueError(f'featmap_sizes {list(featmap_sizes)} hold '
+                             f'{sum(sizes)} locations, priors {len(priors)}')
+        if method is None:
+            method = 'pairs' if priors.device.type == 'cpu' else 'dense'
+        if method not in ('pairs', 'dense'):
+            raise ValueError(
+                f"assign_batch method must be 'pairs' or 'dense', got "
+                f'{method!r}')
+        ignores = [ign.bboxes if ign is not None and len(ign) > 0 else
+                   gt.bboxes.new_zeros((0, 4))
+                   for gt, ign in zip(batch_gt_instances,
+                                      batch_gt_instances_ignore)]
+        assign = self._assign_pairs if method == 'pairs' else \
+            self._assign_dense
+        return assign(priors, featmap_sizes, sizes, batch_gt_instances,
+                      ignores)
+
+    def _assign_pairs(self, priors, featmap_sizes, sizes, batch_gt_instances,
+                      ignores):
+        """:meth:`assign_batch` by (box, cell) pairs."""
         num_imgs, num_points = len(batch_gt_instances), len(priors)
         device = priors.device
-        if batch_gt_instances_ignore is None:
-            batch_gt_instances_ignore = [None] * num_imgs
-        sizes = [int(h) * int(w) for h, w in featmap_sizes]
-        if sum(sizes) != num_points:
-            raise ValueError(f'featmap_sizes {list(featmap_sizes)} hold '
-                             f'{sum(sizes)} locations, priors {num_points}')
         # all boxes of the batch: image index, index in [gt; don't-care]
-        gt_boxes = [gt.bboxes for gt in batch_gt_instances]
-        parts = [t for gt, ign in zip(gt_boxes, batch_gt_instances_ignore)
-                 for t in (gt, ign.bboxes if ign is not None and len(ign) > 0
-                           else gt.new_zeros((0, 4)))]
+        parts = [t for gt, ign in zip(batch_gt_instances, ignores)
+                 for t in (gt.bboxes, ign)]
         boxes = torch.cat(parts).to(priors)
         counts = torch.tensor([len(t) for t in parts], device=device)
         part = torch.arange(2 * num_imgs, device=device)
@@ -276,6 +308,80 @@ class DontCarePointAssigner(BaseAssigner):
         return (labels.view(num_imgs, -1),
                 bbox_targets.view(num_imgs, num_points, 4),
                 care.view(num_imgs, -1), obj_inds.view(num_imgs, -1))
+
+    def _assign_dense(self, priors, featmap_sizes, sizes, batch_gt_instances,
+                      ignores):
+        """:meth:`assign_batch` by a padded ``(B, G_max, P)`` matrix."""
+        num_imgs = len(batch_gt_instances)
+        # [gt; don't-care] of every image, padded with (0, 0, 0, 0): no
+        # location lies strictly inside such a box, so it never wins
+        boxes = pad_sequence(
+            [torch.cat([gt.bboxes, ign]).to(priors)
+             for gt, ign in zip(batch_gt_instances, ignores)],
+            batch_first=True)  # (B, G, 4)
+        is_dc = pad_sequence(
+            [torch.cat([gt.labels.new_zeros(len(gt), dtype=torch.bool),
+                        gt.labels.new_ones(len(ign), dtype=torch.bool)])
+             for gt, ign in zip(batch_gt_instances, ignores)],
+            batch_first=True).to(priors.device)
+        labels_of = pad_sequence(
+            [torch.cat([gt.labels.long(),
+                        gt.labels.new_full((len(ign), ), -1).long()])
+             for gt, ign in zip(batch_gt_instances, ignores)],
+            batch_first=True, padding_value=-1).to(priors.device)
+        num_boxes = boxes.shape[1]
+        if num_boxes == 0:
+            boxes = priors.new_zeros((num_imgs, 1, 4))
+            is_dc = is_dc.new_zeros((num_imgs, 1))
+            labels_of = labels_of.new_full((num_imgs, 1), -1)
+            num_boxes = 1
+        flat_boxes = boxes.view(-1, 4)
+        areas = (boxes[..., 2] - boxes[..., 0]) * (
+            boxes[..., 3] - boxes[..., 1])
+        if self.regress_ranges is not None:
+            lo_all, hi_all = self._ranges_per_point(priors[:, 2])
+        min_areas, objs = [], []
+        start = 0
+        for (h, w), size in zip(featmap_sizes, sizes):
+            xs = priors[start:start + w, 0]
+            ys = priors[start:start + size:w, 1]
+            radius = priors[start, 2] * self.center_sample_radius
+            cols = self._inside_1d(xs, flat_boxes[:, 0], flat_boxes[:, 2],
+                                   radius).view(num_imgs, num_boxes, 1, w)
+            rows = self._inside_1d(ys, flat_boxes[:, 1], flat_boxes[:, 3],
+                                   radius).view(num_imgs, num_boxes, h, 1)
+            valid = rows & cols  # (B, G, h, w)
+            if self.regress_ranges is not None:
+                # the largest of (l, t, r, b) = max(max(l, r), max(t, b))
+                side_x = torch.maximum(xs[None] - flat_boxes[:, 0, None],
+                                       flat_boxes[:, 2, None] - xs[None])
+                side_y = torch.maximum(ys[None] - flat_boxes[:, 1, None],
+                                       flat_boxes[:, 3, None] - ys[None])
+                max_side = torch.maximum(
+                    side_y.view(num_imgs, num_boxes, h, 1),
+                    side_x.view(num_imgs, num_boxes, 1, w))
+                valid &= (max_side >= lo_all[start]) & (
+                    max_side <= hi_all[start])
+            # the (P, G) areas matrix of assign(), INF where not valid
+            masked = torch.where(valid, areas[..., None, None],
+                                 areas.new_tensor(INF))
+            min_area, obj = masked.view(num_imgs, num_boxes, size).min(dim=1)
+            min_areas.append(min_area)
+            objs.append(obj)
+            start += size
+        min_area, obj = torch.cat(min_areas, 1), torch.cat(objs, 1)  # (B, P)
+        positive = min_area < INF
+        obj_inds = torch.where(positive, obj, obj.new_full((), -1))
+        care = ~(positive & is_dc.gather(1, obj))
+        labels = torch.where(positive & care, labels_of.gather(1, obj),
+                             labels_of.new_full((), -1))
+        bb = boxes.gather(1, obj[..., None].expand(-1, -1, 4))  # (B, P, 4)
+        pts = priors[None, :, :2]
+        ltrb = torch.cat([pts - bb[..., :2], bb[..., 2:] - pts], dim=-1)
+        bbox_targets = torch.where(positive[..., None],
+                                   ltrb / priors[None, :, 2, None],
+                                   ltrb.new_zeros(()))
+        return labels, bbox_targets, care, obj_inds
 
     def _inside_1d(self, coords, lo, hi, radius):
         """``(N, L)`` bool: coordinate ``coords[l]`` (pixels, increasing)
