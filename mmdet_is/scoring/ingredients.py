@@ -27,7 +27,7 @@ Timing keys, filled by :func:`publish_ingredients`: ``seconds`` (host time
 spent building them) and, on a GPU, ``events`` (CUDA start and end events).
 """
 import time
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import torch
 from mmengine.logging import MessageHub
@@ -98,6 +98,17 @@ def aligned_overlaps(pred_boxes: Tensor, target_boxes: Tensor,
                            is_aligned=True).view(pos.shape), 0.0)
                  for mode in ('iou', 'giou'))
     return iou, giou
+
+
+def host_to_device(values: List[float], dtype: torch.dtype,
+                   device: torch.device) -> Tensor:
+    """``(N,)`` tensor of host ``values`` on ``device``; to a GPU through
+    pinned memory with a non-blocking copy, so the host does not wait for
+    the GPU's queue as a copy from pageable memory does."""
+    values = torch.tensor(values, dtype=dtype)
+    if device.type != 'cuda':
+        return values.to(device)
+    return values.pin_memory().to(device, non_blocking=True)
 
 
 def start_timer(device: torch.device) -> Tuple[float, Optional[tuple]]:

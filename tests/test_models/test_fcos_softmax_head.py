@@ -181,3 +181,30 @@ def test_dla_neck_with_stock_fcos_head():
                                [dict(img_shape=(128, 128))])
     assert all(torch.isfinite(v) for v in losses.values())
     assert losses['loss_bbox'] > 0
+
+
+@pytest.mark.parametrize('heuristic,reduction', [('uis', 'mean'),
+                                                 ('lis', 'masked_mean'),
+                                                 ('closeness', 'max')])
+def test_loss_step_reads_no_value_on_the_host(heuristic, reduction):
+    """The loss, its targets (``assign_batch``'s default on a GPU) and the
+    importance scores run on the meta device, where any step that needs a
+    tensor's value on the host (``.item()``, ``if tensor``, a data-dependent
+    shape such as ``x[mask]``) raises: on a GPU none of them waits."""
+    from mmdet_is.scoring import (attach_ingredients, image_scores,
+                                  pop_ingredients)
+    head = build_head(num_classes=3).to('meta')
+    attach_ingredients(head)
+    cls = torch.empty(2, 4, 6, 20, device='meta', requires_grad=True)
+    box = torch.empty(2, 4, 6, 20, device='meta', requires_grad=True)
+    gts = [InstanceData(bboxes=torch.empty(n, 4, device='meta'),
+                        labels=torch.empty(n, dtype=torch.long,
+                                           device='meta')) for n in (3, 0)]
+    ignores = [InstanceData(bboxes=torch.empty(2, 4, device='meta')), None]
+    metas = [dict(img_shape=(48, 160), importance_weight=0.5)] * 2
+    losses = head.loss_by_feat([cls], [box], gts, metas, ignores)
+    (losses['loss_cls'] + losses['loss_bbox']).backward()
+    assert losses['loss_bbox'].shape == () and box.grad.shape == box.shape
+    terms = image_scores(pop_ingredients(), heuristic=heuristic,
+                         reduction=reduction)
+    assert terms['score'].shape == (2, )

@@ -14,14 +14,16 @@ from mmengine.structures import InstanceData
 from torch import Tensor
 
 from mmdet.models.dense_heads import AnchorFreeHead
+from mmdet.models.losses.utils import weight_reduce_loss
 from mmdet.models.utils import multi_apply
 from mmdet.registry import MODELS, TASK_UTILS
 from mmdet.structures.bbox import distance2bbox
 from mmdet.utils import (ConfigType, InstanceList, MultiConfig,
                          OptInstanceList, reduce_mean)
 from ...scoring.adapters import flatten_levels
-from ...scoring.ingredients import (aligned_overlaps, publish_ingredients,
-                                    softmax_target_prob, start_timer)
+from ...scoring.ingredients import (aligned_overlaps, host_to_device,
+                                    publish_ingredients, softmax_target_prob,
+                                    start_timer)
 
 
 @MODELS.register_module()
@@ -236,9 +238,9 @@ class FCOSSoftmaxHead(AnchorFreeHead):
 
         # per-image loss weights of unbiased importance sampling
         # (ImportanceSamplingHook(unbiased=...)); 1 when absent
-        img_w = cls_flat.new_tensor([
-            float(m.get('importance_weight', 1.0)) for m in batch_img_metas
-        ])[:, None].expand_as(labels)
+        img_w = host_to_device(
+            [float(m.get('importance_weight', 1.0)) for m in batch_img_metas],
+            cls_flat.dtype, cls_flat.device)[:, None].expand_as(labels)
         n_care = reduce_mean(care.sum().float()).clamp(min=1.0)
         loss_cls = self.loss_cls(
             cls_flat.reshape(-1, self.cls_out_channels), labels.reshape(-1),
@@ -251,12 +253,15 @@ class FCOSSoftmaxHead(AnchorFreeHead):
         target_boxes = distance2bbox(points, bbox_targets)
         pos = obj_inds >= 0  # (B, P): assigned to any box, don't-care too
         n_pos = reduce_mean(pos.sum().float()).clamp(min=1.0)
-        if pos.any():
-            loss_bbox = self.loss_bbox(
-                pred_boxes[pos], target_boxes[pos], weight=img_w[pos],
-                avg_factor=n_pos)
-        else:
-            loss_bbox = bbox_flat.sum() * 0
+        # at every location, weight 0 off the positives: no shape depends on
+        # the data, so a GPU is never waited for (the target box of a
+        # background location is its point: a finite loss, weighted 0)
+        loss_bbox = weight_reduce_loss(
+            self.loss_bbox(pred_boxes.reshape(-1, 4),
+                           target_boxes.reshape(-1, 4),
+                           reduction_override='none'),
+            weight=(pos * img_w).reshape(-1), reduction='mean',
+            avg_factor=n_pos)
         if self.publish_importance_ingredients:
             timer = start_timer(cls_flat.device)
             iou, giou = aligned_overlaps(pred_boxes, target_boxes, obj_inds)
