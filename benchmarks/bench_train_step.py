@@ -14,12 +14,15 @@ ratio. Issue 14's table, at the thesis' batch 128 and 1280 x 384 on a GPU:
 Parts: data_preprocessor (stack, pad, normalise, copy to the device),
 backbone + neck, head forward, loss_by_feat (of which get_targets and the
 importance ingredients the head publishes), the hook's scoring
-(``image_scores``, UIS), backward + optimiser step.
+(``image_scores``, UIS), backward + optimiser step. On a GPU it then counts
+the synchronising CUDA calls of one untimed step per path, by source line
+(``torch.cuda.set_sync_debug_mode``).
 """
 import argparse
 import contextlib
 import time
-from collections import defaultdict
+import warnings
+from collections import Counter, defaultdict
 
 import numpy as np
 import torch
@@ -146,6 +149,33 @@ def main():
                 for o in (True, False))
     print(f'images per second (whole step): per-image targets '
           f'{args.batch / old:.1f}, batched {args.batch / new:.1f}')
+    if cuda:
+        for old in (True, False):
+            head.batched_targets = not old
+            sites = synchronisations(lambda: step(False))
+            print(f'host-device synchronisations in one step, '
+                  f'{"per-image" if old else "batched"} targets: '
+                  f'{sum(sites.values())}')
+            for site, n in sites.most_common(12):
+                print(f'  {n:>5}  {site}')
+
+
+def synchronisations(fn):
+    """Call ``fn`` under ``torch.cuda.set_sync_debug_mode('warn')``: how
+    many synchronising CUDA calls it made, by the Python line that made
+    them (file relative to the site-packages or this repository)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        torch.cuda.set_sync_debug_mode('warn')
+        try:
+            fn()
+            torch.cuda.synchronize()
+        finally:
+            torch.cuda.set_sync_debug_mode(0)
+    return Counter(
+        f'{w.filename.split("site-packages/")[-1].replace(REPO + "/", "")}'
+        f':{w.lineno}' for w in caught
+        if 'synchroniz' in str(w.message).lower())
 
 
 if __name__ == '__main__':

@@ -17,7 +17,7 @@ step() {  # name, timeout (s), command...
   echo "== $name"
   timeout "$limit" "$@" > "$OUT/$name.log" 2>&1
   echo "exit $?" >> "$OUT/$name.log"
-  grep -v -i warn "$OUT/$name.log" | tail -14
+  grep -v -i warn "$OUT/$name.log" | tail -30
 }
 step assigner 60 python3 benchmarks/bench_assigner.py --device cuda --batches 32 128 --reps 10
 step train_step_fp32 120 python3 benchmarks/bench_train_step.py configs/fcos_uis_kitti_tiny.py \
