@@ -164,7 +164,9 @@ class DontCarePointAssigner(BaseAssigner):
           separable tests and reduced by ``torch.min`` over boxes. More
           work, all of it parallel, and no value is read on the host, so a
           GPU never waits (with regress ranges, their level lookup
-          ``torch.unique`` still does).
+          ``torch.unique`` still does). Holds 5 bytes per (image, box
+          slot, location) of the largest level at once, 9 with regress
+          ranges: 150 MB for 128 images of 30 boxes at 160 x 48.
 
         Args:
             priors: ``(P, 4)`` ``(x, y, stride_w, stride_h)`` in pixels of all
