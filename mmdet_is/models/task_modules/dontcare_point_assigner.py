@@ -210,10 +210,9 @@ class DontCarePointAssigner(BaseAssigner):
                                       batch_gt_instances_ignore)]
         assign = self._assign_pairs if method == 'pairs' else \
             self._assign_dense
-        return assign(priors, featmap_sizes, sizes, batch_gt_instances,
-                      ignores)
+        return assign(priors, featmap_sizes, batch_gt_instances, ignores)
 
-    def _assign_pairs(self, priors, featmap_sizes, sizes, batch_gt_instances,
+    def _assign_pairs(self, priors, featmap_sizes, batch_gt_instances,
                       ignores):
         """:meth:`assign_batch` by (box, cell) pairs."""
         num_imgs, num_points = len(batch_gt_instances), len(priors)
@@ -248,13 +247,8 @@ class DontCarePointAssigner(BaseAssigner):
         # exact block of cells it contains, with the same float operations
         candidate = areas < INF
         box_ids, flat_ids = [], []
-        start = 0
-        for (h, w), size in zip(featmap_sizes, sizes):
-            xs = priors[start:start + w, 0]
-            ys = priors[start:start + size:w, 1]
-            radius = priors[start, 2] * self.center_sample_radius
-            cols = self._inside_1d(xs, boxes[:, 0], boxes[:, 2], radius)
-            rows = self._inside_1d(ys, boxes[:, 1], boxes[:, 3], radius)
+        for start, h, w, _, _, cols, rows in self._separable_tests(
+                priors, featmap_sizes, boxes):
             nx = cols.sum(1) * candidate
             ny = rows.sum(1) * (nx > 0)
             # first True of each row (intervals: the coordinates increase)
@@ -276,7 +270,6 @@ class DontCarePointAssigner(BaseAssigner):
             box_ids.append(seg_box.index_select(0, seg))
             flat_ids.append((seg_flat - first).index_select(0, seg) +
                             torch.arange(len(seg), device=device))
-            start += size
         box, flat = (torch.cat(t) if len(t) > 1 else t[0]
                      for t in (box_ids, flat_ids))
         if self.regress_ranges is not None:
@@ -311,7 +304,7 @@ class DontCarePointAssigner(BaseAssigner):
                 bbox_targets.view(num_imgs, num_points, 4),
                 care.view(num_imgs, -1), obj_inds.view(num_imgs, -1))
 
-    def _assign_dense(self, priors, featmap_sizes, sizes, batch_gt_instances,
+    def _assign_dense(self, priors, featmap_sizes, batch_gt_instances,
                       ignores):
         """:meth:`assign_batch` by a padded ``(B, G_max, P)`` matrix."""
         num_imgs = len(batch_gt_instances)
@@ -343,16 +336,10 @@ class DontCarePointAssigner(BaseAssigner):
         if self.regress_ranges is not None:
             lo_all, hi_all = self._ranges_per_point(priors[:, 2])
         min_areas, objs = [], []
-        start = 0
-        for (h, w), size in zip(featmap_sizes, sizes):
-            xs = priors[start:start + w, 0]
-            ys = priors[start:start + size:w, 1]
-            radius = priors[start, 2] * self.center_sample_radius
-            cols = self._inside_1d(xs, flat_boxes[:, 0], flat_boxes[:, 2],
-                                   radius).view(num_imgs, num_boxes, 1, w)
-            rows = self._inside_1d(ys, flat_boxes[:, 1], flat_boxes[:, 3],
-                                   radius).view(num_imgs, num_boxes, h, 1)
-            valid = rows & cols  # (B, G, h, w)
+        for start, h, w, xs, ys, cols, rows in self._separable_tests(
+                priors, featmap_sizes, flat_boxes):
+            valid = rows.view(num_imgs, num_boxes, h, 1) & cols.view(
+                num_imgs, num_boxes, 1, w)  # (B, G, h, w)
             if self.regress_ranges is not None:
                 # the largest of (l, t, r, b) = max(max(l, r), max(t, b))
                 side_x = torch.maximum(xs[None] - flat_boxes[:, 0, None],
@@ -367,10 +354,9 @@ class DontCarePointAssigner(BaseAssigner):
             # the (P, G) areas matrix of assign(), INF where not valid
             masked = torch.where(valid, areas[..., None, None],
                                  areas.new_tensor(INF))
-            min_area, obj = masked.view(num_imgs, num_boxes, size).min(dim=1)
+            min_area, obj = masked.view(num_imgs, num_boxes, h * w).min(dim=1)
             min_areas.append(min_area)
             objs.append(obj)
-            start += size
         min_area, obj = torch.cat(min_areas, 1), torch.cat(objs, 1)  # (B, P)
         positive = min_area < INF
         obj_inds = torch.where(positive, obj, obj.new_full((), -1))
@@ -384,6 +370,22 @@ class DontCarePointAssigner(BaseAssigner):
                                    ltrb / priors[None, :, 2, None],
                                    ltrb.new_zeros(()))
         return labels, bbox_targets, care, obj_inds
+
+    def _separable_tests(self, priors, featmap_sizes, boxes):
+        """Per level ``(start, h, w, xs, ys, cols, rows)``: the index of its
+        first location, its size, its column and row coordinates (pixels)
+        and :meth:`_inside_1d` of ``boxes (N, 4)`` on them, ``(N, w)`` and
+        ``(N, h)`` bool."""
+        start = 0
+        for h, w in featmap_sizes:
+            h, w = int(h), int(w)
+            xs = priors[start:start + w, 0]
+            ys = priors[start:start + h * w:w, 1]
+            radius = priors[start, 2] * self.center_sample_radius
+            yield (start, h, w, xs, ys,
+                   self._inside_1d(xs, boxes[:, 0], boxes[:, 2], radius),
+                   self._inside_1d(ys, boxes[:, 1], boxes[:, 3], radius))
+            start += h * w
 
     def _inside_1d(self, coords, lo, hi, radius):
         """``(N, L)`` bool: coordinate ``coords[l]`` (pixels, increasing)
