@@ -2,7 +2,9 @@
 # Issue 14's whole GPU measurement in one go, for the `device` tool:
 #   echo /.gpu/ >> .git/info/exclude && cp -r ../shared/gpu .gpu
 #   run(command="bash benchmarks/gpu_session.sh", carry=[".gpu"], timeout_s=540)
-# Most important first; every step has its own timeout and writes to $OUT.
+# Most important first; every step has its own timeout and writes to $OUT,
+# and none starts after DEADLINE seconds (default 520: the device tool's
+# 600 s a call, less margin).
 # Old and new code paths run side by side in one process or one after the
 # other on the same card (model.bbox_head.batched_targets=False is the old
 # per-image target assignment).
@@ -12,9 +14,13 @@ mkdir -p "$OUT"
 source .gpu/device_setup.sh > "$OUT/setup.log" 2>&1 || { tail -20 "$OUT/setup.log"; exit 1; }
 tail -1 "$OUT/setup.log"
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader | tee "$OUT/card.txt"
+DEADLINE=${DEADLINE:-520}  # seconds of this script; later steps are skipped
 step() {  # name, timeout (s), command...
   local name=$1 limit=$2; shift 2
-  echo "== $name"
+  local left=$((DEADLINE - SECONDS))
+  if [ "$left" -lt 20 ]; then echo "== $name skipped (deadline)"; return; fi
+  [ "$limit" -gt "$left" ] && limit=$left
+  echo "== $name (at ${SECONDS} s, limit ${limit} s)"
   timeout "$limit" "$@" > "$OUT/$name.log" 2>&1
   echo "exit $?" >> "$OUT/$name.log"
   grep -v -i warn "$OUT/$name.log" | tail -30
