@@ -73,6 +73,14 @@ def test_the_long_study_continues_the_study_runs():
     cfg = study_tool.run_config(long, 'lis', 1)
     assert cfg.train_cfg.max_epochs == 16
     assert cfg.work_dir == osp.join(long.work_dir, 'lis_s1')
+    # its five-seed extension: the same runs (work dir, options, configs)
+    # for three of its methods, two more seeds, its own curves and table
+    five = study_tool.load_study(STUDY.replace('.py', '_long_5seeds.py'))
+    assert five.seeds[:len(long.seeds)] == long.seeds and len(five.seeds) == 5
+    assert five.work_dir == long.work_dir and five.out_dir != long.out_dir
+    assert five.cfg_options == long.cfg_options
+    assert set(five.methods) == {'baseline', 'lis', 'closeness'}
+    assert all(long.methods[m] == path for m, path in five.methods.items())
 
 
 @needs_data
