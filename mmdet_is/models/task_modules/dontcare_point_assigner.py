@@ -16,6 +16,15 @@ from mmdet.registry import TASK_UTILS
 INF = 1e8
 
 
+def side_distances(points: Tensor, boxes: Tensor) -> Tensor:
+    """``(..., 4)`` distances ``(x - x1, y - y1, x2 - x, y2 - y)`` in pixels
+    from ``points (..., 2)`` to ``boxes (..., 4)`` ``(x1, y1, x2, y2)``
+    (broadcast): the ``ltrb`` of the batched assignment, with the float
+    operations of :meth:`DontCarePointAssigner.assign`."""
+    return torch.cat([points - boxes[..., :2], boxes[..., 2:] - points],
+                     dim=-1)
+
+
 @TASK_UTILS.register_module()
 class DontCarePointAssigner(BaseAssigner):
     """Assign every feature location to at most one box, smallest box first.
@@ -363,9 +372,9 @@ class DontCarePointAssigner(BaseAssigner):
         care = ~(positive & is_dc.gather(1, obj))
         labels = torch.where(positive & care, labels_of.gather(1, obj),
                              labels_of.new_full((), -1))
-        bb = boxes.gather(1, obj[..., None].expand(-1, -1, 4))  # (B, P, 4)
-        pts = priors[None, :, :2]
-        ltrb = torch.cat([pts - bb[..., :2], bb[..., 2:] - pts], dim=-1)
+        ltrb = side_distances(
+            priors[None, :, :2],
+            boxes.gather(1, obj[..., None].expand(-1, -1, 4)))  # (B, P, 4)
         bbox_targets = torch.where(positive[..., None],
                                    ltrb / priors[None, :, 2, None],
                                    ltrb.new_zeros(()))
@@ -405,9 +414,8 @@ class DontCarePointAssigner(BaseAssigner):
         """``(K, 4)`` side distances in pixels of location ``point[k]`` to
         box ``box[k]``, as in :meth:`assign`."""
         # index_select: much faster than advanced indexing on the CPU
-        pts, bb = priors.index_select(0, point), boxes.index_select(0, box)
-        return torch.cat([pts[:, :2] - bb[:, :2], bb[:, 2:] - pts[:, :2]],
-                         dim=1)
+        return side_distances(priors.index_select(0, point)[:, :2],
+                              boxes.index_select(0, box))
 
     def _in_center(self, points, strides, bboxes):
         cx = (bboxes[:, 0] + bboxes[:, 2]) / 2
