@@ -135,9 +135,8 @@ class ImportanceSamplingHook(Hook):
             trained, ``q_i`` the probability it was drawn with
             (:func:`~mmdet_is.datasets.samplers.unbiased.importance_weights`;
             keys ``max_weight``, default 10, and ``normalize``, default
-            True). They reach the
-            head as ``importance_weight`` in each data sample's metainfo,
-            before the step.
+            True). They reach the head as ``importance_weight`` in each data
+            sample's metainfo, before the step.
         anneal (dict | None): ``dict(begin=0.85, end=0.85)``: draw from
             ``q = (1 - lam) p + lam / N`` with ``lam`` from
             :func:`~mmdet_is.datasets.samplers.unbiased.anneal_lambda` of the
@@ -154,8 +153,9 @@ class ImportanceSamplingHook(Hook):
     ``ess_fraction`` (effective sample size ``(sum p)^2 / sum p^2`` over N),
     ``coverage`` (fraction of images drawn at least once), ``score_q*``
     (score quantiles), ``rejected_updates`` (non-finite scores kept out of
-    the table), ``time_ms`` (ingredients + scoring + update + draws per iteration) and the
-    batch means of the classification and regression parts.
+    the table), ``time_ms`` (ingredients + scoring + update + draws per
+    iteration) and the batch means of the classification and regression
+    parts.
 
     Raises:
         KeyError: unknown ``heuristic`` or ``reduction`` (at build).
