@@ -28,6 +28,7 @@ def worker(rank, port, out_dir):
             it = iter(s)
             continue
         slices.append(batch)
+        s.pop_trained()  # what the hook does after each step
         update_from_all_ranks(s, batch, torch.tensor(score(batch, step)))
         step += 1
     np.save(f'{out_dir}/table{rank}.npy', s.table[:])

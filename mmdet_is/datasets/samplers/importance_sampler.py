@@ -18,6 +18,7 @@ from torch.utils.data import Sampler
 
 from mmdet.registry import DATA_SAMPLERS
 from .score_table import ScoreTable
+from .unbiased import importance_weights
 
 MODES = ('multinomial', 'rejection')
 RESCALES = (None, 'minmax')
@@ -103,6 +104,10 @@ class ImportanceSampler(Sampler):
             empty dataset.
     """
 
+    #: batches drawn and not yet trained beyond which the hook is missing
+    #: (a DataLoader prefetches num_workers x prefetch_factor)
+    MAX_IN_FLIGHT = 1024
+
     def __init__(self,
                  dataset: Sequence,
                  batch_size: int,
@@ -155,10 +160,21 @@ class ImportanceSampler(Sampler):
 
     def __iter__(self) -> Iterator[int]:
         """This rank's indices up to the end of the current epoch (a whole
-        epoch unless resumed in the middle of one)."""
+        epoch unless resumed in the middle of one).
+
+        Raises:
+            RuntimeError: the batches yielded are never marked trained (no
+                ImportanceSamplingHook): a new epoch would start with the
+                whole last epoch in flight, or more than
+                ``MAX_IN_FLIGHT`` batches are in flight.
+        """
+        if self._in_flight and len(self._in_flight) >= self.iters_per_epoch:
+            raise RuntimeError(self._no_hook_message())
         left = self.iters_per_epoch - self.batches_yielded % \
             self.iters_per_epoch
         for _ in range(left):
+            if len(self._in_flight) > self.MAX_IN_FLIGHT:
+                raise RuntimeError(self._no_hook_message())
             if self._replay:
                 drawn = self._replay.popleft()
             else:
@@ -167,10 +183,30 @@ class ImportanceSampler(Sampler):
             self.batches_yielded += 1
             yield from self.rank_slice(drawn[0]).tolist()
 
+    def _no_hook_message(self) -> str:
+        return (f'{type(self).__name__}: {len(self._in_flight)} batches were '
+                'drawn and never marked trained, so no score reaches the '
+                'sampler: add dict(type=\'ImportanceSamplingHook\', '
+                'heuristic=...) to custom_hooks (the sampler does not work '
+                'without it)')
+
     def rank_slice(self, batch: np.ndarray) -> np.ndarray:
         """This rank's contiguous part of a ``(global_batch,)`` batch."""
         lo = self.rank * self.batch_size
         return batch[lo:lo + self.batch_size]
+
+    def loss_weights(self, q: np.ndarray, **unbiased):
+        """Unbiased loss weights ``1 / (N q_i)`` of a global batch drawn
+        with probabilities ``q`` (:func:`~.unbiased.importance_weights`;
+        ``unbiased``: its ``max_weight`` and ``normalize``): ``(G,)``
+        float64 and the number clipped."""
+        return importance_weights(q, self.num_images, **unbiased)
+
+    @property
+    def weights_loss(self) -> bool:
+        """False: importance sampling weights the loss only when the hook
+        asks for unbiased weights."""
+        return False
 
     def pop_trained(self) -> np.ndarray:
         """The oldest global batch yielded and not yet trained:
@@ -276,27 +312,10 @@ class ImportanceSampler(Sampler):
 
     def next_global_batch(self) -> np.ndarray:
         """Draw the next global batch, ``(batch_size * world_size,)`` int64;
-        the probability each index was drawn with is then ``_last_probs``
-        (``1 / N`` in the permutation pass; Algorithm 5's acceptance is not
-        part of it)."""
+        what each image was drawn with is then ``_last_probs``
+        (:meth:`draw_global_batch`)."""
         t0 = time.perf_counter()
-        n = self.num_images
-        if self.batches_drawn < self.iters_per_epoch:
-            if self._first_pass is None:
-                perm = self.rng.permutation(self.num_images)
-                size = self.iters_per_epoch * self.global_batch
-                self._first_pass = np.resize(perm, size)  # wraps around
-            k = self.batches_drawn * self.global_batch
-            batch = self._first_pass[k:k + self.global_batch]
-            if self.batches_drawn == self.iters_per_epoch - 1:
-                self._first_pass = None
-            self._last_probs = np.full(len(batch), 1 / n)
-        else:
-            m = self.offset()  # one O(N / BLOCK) minimum per step
-            batch = (self._rejection_step(self._active, m)
-                     if self.mode == 'rejection' else
-                     self.draw(self.global_batch, m))
-            self._last_probs = self.draw_probability(batch, m)
+        batch, self._last_probs = self.draw_global_batch()
         seen = self.last_drawn[batch]
         seen = seen[seen >= 0]
         self._ages[0] += float((self.batches_drawn - seen).sum())
@@ -307,6 +326,28 @@ class ImportanceSampler(Sampler):
         np.add.at(self.draw_counts, batch, 1)
         self.draw_seconds += time.perf_counter() - t0
         return batch
+
+    def draw_global_batch(self):
+        """The indices of the next global batch and the probability each
+        was drawn with: two ``(batch_size * world_size,)`` arrays, int64
+        and float64 (``1 / N`` in the permutation pass; Algorithm 5's
+        acceptance is not part of it)."""
+        n = self.num_images
+        if self.batches_drawn < self.iters_per_epoch:
+            if self._first_pass is None:
+                perm = self.rng.permutation(self.num_images)
+                size = self.iters_per_epoch * self.global_batch
+                self._first_pass = np.resize(perm, size)  # wraps around
+            k = self.batches_drawn * self.global_batch
+            batch = self._first_pass[k:k + self.global_batch]
+            if self.batches_drawn == self.iters_per_epoch - 1:
+                self._first_pass = None
+            return batch, np.full(len(batch), 1 / n)
+        m = self.offset()  # one O(N / BLOCK) minimum per step
+        batch = (self._rejection_step(self._active, m)
+                 if self.mode == 'rejection' else
+                 self.draw(self.global_batch, m))
+        return batch, self.draw_probability(batch, m)
 
     # -- scores ------------------------------------------------------------
     def update(self, indices, scores) -> int:
@@ -363,16 +404,22 @@ class ImportanceSampler(Sampler):
         sum_q2 = ((1 - lam)**2 * sum_p2 / sum_p**2 + (2 - lam) * lam / n
                   if sum_p2 > 0 else 1 / n)
         ages, self._ages = self._ages, [0.0, 0]
+        stats = self.common_diagnostics(quantiles, max_points)
+        stats.update(ess_fraction=1 / (n * sum_q2), uniform_mix=lam)
+        if ages[1]:
+            stats['score_age'] = ages[0] / ages[1]
+        return stats
+
+    def common_diagnostics(self, quantiles, max_points: int) -> dict:
+        """``coverage``, ``not_drawn_last_epoch``, ``rejected_updates`` and
+        the ``score_q<q>`` quantiles of :meth:`diagnostics`."""
+        n = self.num_images
         stats = dict(
-            ess_fraction=1 / (n * sum_q2),
             coverage=float(np.count_nonzero(self.draw_counts)) / n,
             not_drawn_last_epoch=float(np.count_nonzero(
                 self.last_drawn < self.batches_drawn - self.iters_per_epoch))
             / n,
-            uniform_mix=lam,
             rejected_updates=float(self.num_rejected_updates))
-        if ages[1]:
-            stats['score_age'] = ages[0] / ages[1]
         step = max(1, n // max_points)
         values = np.quantile(self.table[slice(None, None, step)], quantiles)
         for q, v in zip(quantiles, values):
