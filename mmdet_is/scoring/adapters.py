@@ -24,9 +24,11 @@ head                    object index from              predicted box
                                                        ``norm_on_bbox``)
 ======================  =============================  ========================
 
-``a``: sigmoid heads (``use_sigmoid_cls``) by
+``a`` and ``fg``: sigmoid heads (``use_sigmoid_cls``) by
 :func:`~.ingredients.sigmoid_target_prob` (``1 - max_c sigmoid`` on
-negatives), softmax heads by :func:`~.ingredients.softmax_target_prob`.
+negatives) and :func:`~.ingredients.sigmoid_foreground_prob`, softmax heads
+by :func:`~.ingredients.softmax_target_prob` and
+:func:`~.ingredients.softmax_foreground_prob`.
 ``care``: the head's label weight is positive (False on locations its
 assigner ignores and on anchors outside the image); all True for
 ``FCOSHead``, which ignores none. ``obj_inds`` index the image's
@@ -45,7 +47,8 @@ from mmdet.models.dense_heads import (AnchorHead, ATSSHead, FCOSHead, GFLHead,
                                       RTMDetHead)
 from mmdet.structures.bbox import distance2bbox, get_box_tensor
 from .ingredients import (aligned_overlaps, publish_ingredients,
-                          sigmoid_target_prob, softmax_target_prob,
+                          sigmoid_foreground_prob, sigmoid_target_prob,
+                          softmax_foreground_prob, softmax_target_prob,
                           start_timer)
 
 
@@ -189,7 +192,8 @@ def build_ingredients(head, cls_scores: List[Tensor], bbox_preds: List[Tensor],
     per-image targets its loss computed.
 
     Returns:
-        ``a``, ``iou``, ``giou``, ``care``, ``obj_inds``, each ``(B, P)``.
+        ``a``, ``fg``, ``iou``, ``giou``, ``care``, ``obj_inds``, each
+        ``(B, P)``.
     """
     adapter = find_adapter(type(head))
     device = cls_scores[0].device
@@ -205,10 +209,14 @@ def build_ingredients(head, cls_scores: List[Tensor], bbox_preds: List[Tensor],
     ])
     pred_boxes = adapter.decode(head, bbox_preds, priors, strides)
     logits = flatten_levels(cls_scores, head.cls_out_channels)
-    a = (sigmoid_target_prob(logits, labels) if head.use_sigmoid_cls else
-         softmax_target_prob(logits, labels))
+    if head.use_sigmoid_cls:
+        a = sigmoid_target_prob(logits, labels)
+        fg = sigmoid_foreground_prob(logits)
+    else:
+        a = softmax_target_prob(logits, labels)
+        fg = softmax_foreground_prob(logits)
     iou, giou = aligned_overlaps(pred_boxes, target_boxes, obj_inds)
-    return dict(a=a, iou=iou, giou=giou, care=care, obj_inds=obj_inds)
+    return dict(a=a, fg=fg, iou=iou, giou=giou, care=care, obj_inds=obj_inds)
 
 
 def attach_ingredients(head) -> None:

@@ -11,6 +11,9 @@ each (all levels of the image, flattened in the head's own order):
 * ``a`` ``(B, P)`` float in [0, 1]: probability of the location's target
   class, background included (:func:`softmax_target_prob`,
   :func:`sigmoid_target_prob`);
+* ``fg`` ``(B, P)`` float in [0, 1]: probability that the location holds
+  an object of any class (:func:`softmax_foreground_prob`,
+  :func:`sigmoid_foreground_prob`);
 * ``iou``, ``giou`` ``(B, P)`` float: IoU in [0, 1] and GIoU in [-1, 1] of
   the location's predicted box with its target box, 0 where
   ``obj_inds < 0`` (:func:`aligned_overlaps`);
@@ -36,7 +39,7 @@ from torch import Tensor
 from mmdet.structures.bbox import bbox_overlaps
 
 MESSAGE_KEY = 'importance_ingredients'
-INGREDIENT_KEYS = ('a', 'iou', 'giou', 'care', 'obj_inds')
+INGREDIENT_KEYS = ('a', 'fg', 'iou', 'giou', 'care', 'obj_inds')
 
 
 def softmax_target_prob(logits: Tensor, labels: Tensor) -> Tensor:
@@ -73,6 +76,32 @@ def sigmoid_target_prob(logits: Tensor, labels: Tensor) -> Tensor:
     pos = labels < num_classes
     target = probs.gather(-1, labels.clamp(max=num_classes - 1).unsqueeze(-1))
     return torch.where(pos, target.squeeze(-1), 1 - probs.amax(-1))
+
+
+def softmax_foreground_prob(logits: Tensor) -> Tensor:
+    """``fg`` of a softmax head: ``1 - softmax(logits)[C]``, the probability
+    of any object class.
+
+    Args:
+        logits: ``(B, P, C + 1)``, index ``C`` = background.
+
+    Returns:
+        ``(B, P)`` probabilities.
+    """
+    return 1 - logits.detach().float().softmax(-1)[..., -1]
+
+
+def sigmoid_foreground_prob(logits: Tensor) -> Tensor:
+    """``fg`` of a sigmoid head: ``max_c sigmoid(logit_c)``, the most
+    confident class (what its score threshold and NMS see).
+
+    Args:
+        logits: ``(B, P, C)``.
+
+    Returns:
+        ``(B, P)`` probabilities.
+    """
+    return logits.detach().float().sigmoid().amax(-1)
 
 
 def aligned_overlaps(pred_boxes: Tensor, target_boxes: Tensor,

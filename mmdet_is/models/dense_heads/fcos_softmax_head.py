@@ -22,7 +22,9 @@ from mmdet.utils import (ConfigType, InstanceList, MultiConfig,
                          OptInstanceList, reduce_mean)
 from ...scoring.adapters import flatten_levels
 from ...scoring.ingredients import (aligned_overlaps, host_to_device,
-                                    publish_ingredients, softmax_target_prob,
+                                    publish_ingredients,
+                                    softmax_foreground_prob,
+                                    softmax_target_prob,
                                     start_timer)
 
 
@@ -271,7 +273,8 @@ class FCOSSoftmaxHead(AnchorFreeHead):
                                    batch_gt_instances_ignore or
                                    [None] * len(batch_gt_instances)))
             publish_ingredients(
-                dict(a=softmax_target_prob(cls_flat, labels), iou=iou,
+                dict(a=softmax_target_prob(cls_flat, labels),
+                     fg=softmax_foreground_prob(cls_flat), iou=iou,
                      giou=giou, care=care, obj_inds=obj_inds),
                 num_objects, timer)
         return dict(loss_cls=loss_cls, loss_bbox=loss_bbox)
