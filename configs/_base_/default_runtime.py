@@ -9,7 +9,10 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3,
                     save_best='strat/AP50', rule='greater'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='DetVisualizationHook'))
+    visualization=dict(type='DetVisualizationHook'),
+    # images processed and training wall-clock beside every validation
+    # (time-to-accuracy; tools/analysis/study.py reads them)
+    images_processed=dict(type='ImagesProcessedHook'))
 
 env_cfg = dict(
     cudnn_benchmark=False,

@@ -1,6 +1,7 @@
-from .hooks import (ImportanceSamplingHook, find_importance_sampler,
-                    update_from_all_ranks)
+from .hooks import (ImagesProcessedHook, ImportanceSamplingHook,
+                    find_importance_sampler, update_from_all_ranks)
 from .runner import ImportanceIterBasedTrainLoop
 
-__all__ = ['ImportanceSamplingHook', 'find_importance_sampler',
-           'update_from_all_ranks', 'ImportanceIterBasedTrainLoop']
+__all__ = ['ImagesProcessedHook', 'ImportanceSamplingHook',
+           'find_importance_sampler', 'update_from_all_ranks',
+           'ImportanceIterBasedTrainLoop']

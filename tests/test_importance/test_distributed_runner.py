@@ -1,7 +1,8 @@
 """Two CPU processes (gloo) train through mmengine's Runner with
-MMDistributedDataParallel, the ImportanceSampler and the hook, on real KITTI
-frames: identical score tables, each global batch split without overlap,
-and a resumed two-rank run that continues the identical stream.
+MMDistributedDataParallel, the ImportanceSampler (or the SelectionSampler)
+and the hook, on real KITTI frames: identical score tables, each global
+batch split without overlap, and a resumed two-rank run that continues the
+identical stream.
 
 mmengine's ``init_dist`` needs CUDA, so each process joins the gloo group
 itself; the Runner (``launcher='pytorch'``) then finds it initialised.
@@ -23,7 +24,12 @@ from test_training_paths import recorded
 EPOCHS = 3  # 10 frames, 2 per rank, 4 per step: 3 iterations per epoch
 
 
-def worker(rank, port, repo_root, work_dir, epochs, resume_from, out):
+SELECTION = dict(type='SelectionSampler', batch_size=2, keep_ratio=0.6,
+                 rule=dict(type='tiers'))
+
+
+def worker(rank, port, repo_root, work_dir, epochs, resume_from, out,
+           sampler=None):
     os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port),
                       RANK=str(rank), LOCAL_RANK=str(rank), WORLD_SIZE='2')
     torch.set_num_threads(1)
@@ -36,6 +42,10 @@ def worker(rank, port, repo_root, work_dir, epochs, resume_from, out):
                                  device_ids=None)  # CPU module
     cfg.train_dataloader.batch_size = 2
     cfg.train_dataloader.sampler.batch_size = 2
+    if sampler is not None:
+        cfg.train_dataloader.sampler = sampler
+        cfg.custom_hooks[0] = dict(type='ImportanceSamplingHook',
+                                   heuristic='min_pr')
     cfg.custom_hooks.append(dict(type='_RecordDrawnHook'))
     if resume_from:
         cfg.resume, cfg.load_from = True, resume_from
@@ -51,9 +61,9 @@ def worker(rank, port, repo_root, work_dir, epochs, resume_from, out):
     dist.destroy_process_group()
 
 
-def launch(repo_root, work_dir, epochs, out, resume_from=None):
+def launch(repo_root, work_dir, epochs, out, resume_from=None, sampler=None):
     mp.spawn(worker, args=(free_port(), repo_root, work_dir, epochs,
-                           resume_from, out), nprocs=2, join=True)
+                           resume_from, out, sampler), nprocs=2, join=True)
     ranks = []
     for r in range(2):
         with open(f'{out}.rank{r}.json') as f:
@@ -90,5 +100,32 @@ def test_two_ranks_through_the_runner(repo_root, tmp_path):
         assert [s[3] for s in resumed[r]['steps']] == [s[3] for s in tail]
         np.testing.assert_allclose([s[2] for s in resumed[r]['steps']],
                                    [s[2] for s in tail], rtol=1e-4)
+    np.testing.assert_allclose(resumed[0]['table'], full[0]['table'],
+                               rtol=1e-4)
+
+
+def test_two_ranks_under_selection(repo_root, tmp_path):
+    """keep_ratio 0.6 of 10 frames at a global batch of 4: 2 iterations
+    (8 images) per epoch, the same plan on both ranks, each rank its slice,
+    and a resumed run that continues the same stream."""
+    full = launch(repo_root, str(tmp_path / 'a'), EPOCHS,
+                  str(tmp_path / 'full'), sampler=SELECTION)
+    assert full[0]['table'] == full[1]['table']
+    steps = [r['steps'] for r in full]
+    assert len(steps[0]) == len(steps[1]) == 2 * EPOCHS
+    for s0, s1 in zip(*steps):
+        assert s0[3] == s1[3] and s0[0] == s0[3][:2] and s1[0] == s0[3][2:]
+    for e in range(EPOCHS):
+        epoch = steps[0][2 * e][3] + steps[0][2 * e + 1][3]
+        assert len(set(epoch)) == 8
+    part_dir = str(tmp_path / 'b')
+    launch(repo_root, part_dir, EPOCHS - 1, str(tmp_path / 'part'),
+           sampler=SELECTION)
+    resumed = launch(repo_root, part_dir, EPOCHS, str(tmp_path / 'resumed'),
+                     resume_from=osp.join(part_dir, f'epoch_{EPOCHS - 1}.pth'),
+                     sampler=SELECTION)
+    for r in range(2):
+        tail = full[r]['steps'][2 * (EPOCHS - 1):]
+        assert [s[3] for s in resumed[r]['steps']] == [s[3] for s in tail]
     np.testing.assert_allclose(resumed[0]['table'], full[0]['table'],
                                rtol=1e-4)

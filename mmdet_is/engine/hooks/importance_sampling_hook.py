@@ -23,8 +23,8 @@ from mmengine.runner import IterBasedTrainLoop
 from torch.utils.data import BatchSampler
 
 from mmdet.registry import HOOKS
-from ...datasets.samplers import (ImportanceSampler, anneal_lambda,
-                                  importance_weights)
+from ...datasets.samplers import (ImportanceSampler, SelectionSampler,
+                                  anneal_lambda, importance_weights)
 from ...scoring import (attach_ingredients, check_score_cfg, head_of,
                         image_scores, load_irreducible_losses,
                         pop_ingredients, rho_scores)
@@ -118,12 +118,19 @@ class ImportanceSamplingHook(Hook):
     """Turn each training step's per-location ingredients into importance
     scores of the images drawn.
 
+    With a :class:`~mmdet_is.datasets.SelectionSampler` the same scores
+    feed its selection rule; the hook tells it the number of epochs (for
+    its ``final_fraction``) and hands the rule's loss weights (InfoBatch)
+    to the head as ``importance_weight``.
+
     Args:
-        heuristic (str): ``lis``, ``error``, ``uis`` (as printed, eq. 4.5)
-            or ``closeness`` (:mod:`mmdet_is.scoring.heuristics`).
+        heuristic (str): ``lis``, ``error``, ``uis`` (as printed, eq. 4.5),
+            ``closeness`` (:mod:`mmdet_is.scoring.heuristics`) or
+            ``min_pr``, the detection-quality score ``1 - min(P, R)``
+            (:mod:`mmdet_is.scoring.detection_quality`).
         reduction (str): ``masked_mean`` or an object-wise reduction
             (thesis 4.2.4): ``mean``, ``sum``, ``max``,
-            ``area_weighted_mean``, ``rms``.
+            ``area_weighted_mean``, ``rms`` (not used by ``min_pr``).
         ignore_regression (bool): the -IR variants (thesis 4.3).
         log_interval (int | None): iterations between recomputing the O(N)
             diagnostics (ESS, coverage, score quantiles); ``None``: the
@@ -154,8 +161,13 @@ class ImportanceSamplingHook(Hook):
     ``coverage`` (fraction of images drawn at least once), ``score_q*``
     (score quantiles), ``rejected_updates`` (non-finite scores kept out of
     the table), ``time_ms`` (ingredients + scoring + update + draws per
-    iteration) and the batch means of the classification and regression
-    parts.
+    iteration) and the batch means of the score's parts (``cls`` and
+    ``reg``; ``precision`` and ``recall`` for ``min_pr``). With a
+    SelectionSampler also its plan's counts
+    (:meth:`~mmdet_is.datasets.SelectionSampler.diagnostics`: images per
+    tier, due revisits, InfoBatch's ``r``, the age of the scores in epochs)
+    and ``epoch_images_<class>``, the images of the current epoch holding
+    each class.
 
     Raises:
         KeyError: unknown ``heuristic`` or ``reduction`` (at build).
@@ -167,8 +179,11 @@ class ImportanceSamplingHook(Hook):
             images missing from the irreducible-loss file (see
             :func:`~mmdet_is.scoring.rho.load_irreducible_losses`).
         ValueError: ``unbiased`` with ``mode='rejection'`` (Algorithm 5's
-            draws have no closed-form probability) or a head that does not
-            apply ``importance_weight``; a bad ``anneal``.
+            draws have no closed-form probability); ``unbiased`` or a
+            weighted selection rule with a head that does not apply
+            ``importance_weight``; a bad ``anneal``; ``unbiased`` or
+            ``anneal`` with a SelectionSampler (its rule sets the weights,
+            its ``final_fraction`` the return to uniform).
         TypeError: a batch sampler that regroups the sampler's indices
             (``train_dataloader.batch_sampler``, e.g. mmdet's
             ``AspectRatioBatchSampler``); mmengine's ``IterBasedTrainLoop``
@@ -243,9 +258,14 @@ class ImportanceSamplingHook(Hook):
             self.log_interval = logger_hook[0].interval if logger_hook else 50
         if self.irreducible_loss is not None:
             self._load_irreducible(runner)
+        if isinstance(self.sampler, SelectionSampler):
+            self._setup_selection(runner)
         if self.unbiased is not None:
             self._check_unbiased(runner)
+        if self.weighted:
+            self._check_head_applies_weights(runner)
         self._classes, self._class_share = image_classes(dataset)
+        self._plan_logged, self._plan_counts = None, {}
         self._exposure = np.zeros(len(self._class_share))
         self._exposure_images = 0
         self._stats = self.sampler.diagnostics()
@@ -266,16 +286,43 @@ class ImportanceSamplingHook(Hook):
         print_log(f'RHO: irreducible losses of {len(img_ids)} images from '
                   f'{self.irreducible_loss}', logger='current')
 
+    @property
+    def weighted(self) -> bool:
+        """True when each step's images get loss weights: unbiased
+        importance sampling, or a selection rule with weights."""
+        return self.unbiased is not None or self.sampler.weights_loss
+
+    def _setup_selection(self, runner) -> None:
+        for key in ('unbiased', 'anneal'):
+            if getattr(self, key) is not None:
+                raise ValueError(
+                    f'ImportanceSamplingHook {key}= does not apply to a '
+                    'SelectionSampler: its rule sets the loss weights and '
+                    'its final_fraction the return to uniform sampling; '
+                    f'remove {key} from the hook')
+        loop = runner.train_loop
+        if hasattr(loop, 'max_epochs') and \
+                not isinstance(loop, IterBasedTrainLoop):
+            epochs = loop.max_epochs
+        else:
+            epochs = -(-loop.max_iters // self.sampler.iters_per_epoch)
+        self.sampler.set_max_epochs(epochs)
+
     def _check_unbiased(self, runner) -> None:
         if self.sampler.mode == 'rejection':
             raise ValueError(
                 'ImportanceSamplingHook unbiased: Algorithm 5 '
                 "(train_dataloader.sampler.mode='rejection') draws with no "
                 "closed-form probability; use mode='multinomial'")
+
+    def _check_head_applies_weights(self, runner) -> None:
         head = head_of(runner.model)
         if not getattr(head, 'applies_importance_weight', False):
+            what = ('ImportanceSamplingHook unbiased'
+                    if self.unbiased is not None else
+                    f'the selection rule {self.sampler.rule_cfg["type"]!r}')
             raise ValueError(
-                'ImportanceSamplingHook unbiased: the bbox head '
+                f'{what} weights the loss of each image, but the bbox head '
                 f'{type(head).__name__} does not apply importance_weight '
                 'to its loss (FCOSSoftmaxHead does)')
 
@@ -284,11 +331,10 @@ class ImportanceSamplingHook(Hook):
         if self.anneal is not None:
             self.sampler.uniform_mix = anneal_lambda(
                 runner.iter / max(runner.max_iters, 1), **self.anneal)
-        if self.unbiased is None:
+        if not self.weighted:
             return
         _, q = self.sampler.next_to_train()
-        w, clipped = importance_weights(q, self.sampler.num_images,
-                                        **self.unbiased)
+        w, clipped = self.sampler.loss_weights(q, **(self.unbiased or {}))
         self._clipped += clipped
         for sample, wi in zip(data_batch['data_samples'],
                               self.sampler.rank_slice(w)):
@@ -317,7 +363,7 @@ class ImportanceSamplingHook(Hook):
         defer = self.defer_update
         if defer is None:
             defer = rows.is_cuda
-        if defer:
+        if defer and not self._epoch_fully_trained():
             self._pending = self._copy_to_host(rows)
         else:
             apply_scores(self.sampler, rows.cpu())
@@ -334,11 +380,13 @@ class ImportanceSamplingHook(Hook):
         acc['timings'] += [dict(seconds=ingredients['seconds'],
                                 events=ingredients['events']),
                            stop_timer(timer)]
-        acc['cls'].append(terms['cls'].mean())
-        acc['reg'].append(terms['reg'].mean())
+        for key, value in terms.items():
+            if key != 'score':
+                acc['parts'].setdefault(key, []).append(value.mean())
         if self.every_n_train_iters(runner, self.log_interval):
             self._stats = self.sampler.diagnostics()
             self._stats.update(self._exposure_stats())
+            self._stats.update(self._plan_class_counts())
             self._stats.update(self._interval_means())
         hub = runner.message_hub
         for key, value in self._stats.items():
@@ -375,17 +423,38 @@ class ImportanceSamplingHook(Hook):
         acc = self._interval
         seconds = acc['seconds'] + sum(
             elapsed_seconds(t) for t in acc['timings'])
-        n = max(len(acc['cls']), 1)
+        n = max(len(acc['timings']) // 2, 1)
         stats = dict(time_ms=1e3 * seconds / n)
-        for key in ('cls', 'reg'):
-            if acc[key]:
-                stats[key] = float(torch.stack(acc[key]).float().mean())
+        for key, values in acc['parts'].items():
+            stats[key] = float(torch.stack(values).float().mean())
         self._interval = self._empty_interval()
         return stats
 
     @staticmethod
     def _empty_interval() -> dict:
-        return dict(seconds=0.0, timings=[], cls=[], reg=[])
+        return dict(seconds=0.0, timings=[], parts={})
+
+    def _epoch_fully_trained(self) -> bool:
+        """True after the last step of a sampler epoch: the next epoch's
+        plan (a SelectionSampler's) reads every score of this one."""
+        s = self.sampler
+        return not s._in_flight and s.batches_yielded % s.iters_per_epoch == 0
+
+    def _plan_class_counts(self) -> dict:
+        """``epoch_images_<class>``: images of the SelectionSampler's
+        current epoch holding each class (counted once per epoch)."""
+        s = self.sampler
+        if self._classes is None or not isinstance(s, SelectionSampler):
+            return {}
+        if self._plan_logged != s.plan_epoch and s._plan is not None:
+            counts = self._classes[s._plan[:min(s.epoch_size,
+                                               s.num_images)]].sum(0)
+            names = s.dataset.metainfo.get('classes', ())
+            self._plan_counts = {
+                f'epoch_images_{names[c] if c < len(names) else c}':
+                float(v) for c, v in enumerate(counts)}
+            self._plan_logged = s.plan_epoch
+        return self._plan_counts
 
     def _exposure_stats(self) -> dict:
         if self._classes is None or not self._exposure_images:
