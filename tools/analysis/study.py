@@ -1,26 +1,37 @@
-"""Does importance sampling speed up training? A multi-seed study in one command.
+"""Does a sampler or selection rule save training? A multi-seed study in one command.
 
 A study is a small mmengine config (see ``configs/studies/``)::
 
     methods = dict(baseline='configs/fcos_baseline_underwater.py',
-                   uis='configs/fcos_uis_underwater.py', ...)
+                   uis='configs/fcos_uis_underwater.py',
+                   uniform_0p5=dict(config='configs/...py',
+                                    cfg_options={...}),  # this method only
+                   ...)
     baseline = 'baseline'         # the method the others are measured against
     seeds = [0, 1, 2]
+    seeds_per_method = dict(uis=[0, 1])  # optional: other seeds for some
     cfg_options = {...}           # applied to EVERY run (e.g. a reduced scale)
     work_dir = 'work_dirs/study_x'  # checkpoints and logs (large, not kept)
     out_dir = 'docs/study_x'        # curves/, table and plots (small, kept)
     metric = 'strat/AP50'
 
 For every (method, seed) it trains ``tools/train.py`` on the method's config
-with ``cfg_options`` and ``randomness.seed=seed`` merged in (the merged config
-is dumped next to the run's logs), then keeps the run's validation curve and
-training clock in ``<out_dir>/curves/<method>_s<seed>.json``. A run whose
-curve file exists is finished and skipped, so a study grows by adding seeds
-or methods to its config; a run interrupted midway resumes from its last
-checkpoint in ``work_dir``. Then, from the curve files alone, it writes the
-eq. 5.1 analysis of ``speedup.py`` (mean curve, one-std band, crossing) for
-the metric, each size stratum and each class, a percentile bootstrap interval
-over seeds for every speed-up, and the plots::
+with ``cfg_options``, the method's own options and ``randomness.seed=seed``
+merged in (the merged config is dumped next to the run's logs), then keeps
+the run's validation curve (with the images processed and the training
+wall-clock at every validation, from ``ImagesProcessedHook``) in
+``<out_dir>/curves/<method>_s<seed>.json``. A run whose curve file exists
+is finished and skipped, so a study grows by adding seeds or methods to its
+config; a run interrupted midway resumes from its last checkpoint in
+``work_dir``. Then, from the curve files alone, it writes for the metric,
+each size stratum and each class:
+
+* time to accuracy (``tta.py``): images processed until the mean curve
+  reaches the baseline's final value, the saving against the baseline,
+  each seed paired with the baseline run of its seed, a bootstrap interval;
+* the thesis' eq. 5.1 (``speedup.py``): iterations to the baseline's peak;
+
+and the plots::
 
     python3 tools/analysis/study.py configs/studies/underwater_r34eighth.py
     python3 tools/analysis/study.py configs/studies/underwater_r34eighth.py \\
@@ -28,14 +39,15 @@ over seeds for every speed-up, and the plots::
     python3 tools/analysis/study.py configs/studies/underwater_r34eighth.py \\
         --from-scratch             # forget the curves and retrain everything
 
-A method that never exceeds the baseline's peak within the budget gets the
-speed-up -100 %: the limit of eq. 5.1, ``it_base / it_method - 1``, as
-``it_method`` grows without bound. The bootstrap resamples the seeds of the
+For eq. 5.1 a method that never exceeds the baseline's peak within the
+budget gets the speed-up -100 %: the limit of ``it_base / it_method - 1`` as
+``it_method`` grows without bound. Its bootstrap resamples the seeds of the
 baseline and of the method independently (scipy.stats.bootstrap,
 percentile interval), so its interval says how much the answer depends on
 which seeds ran.
 """
 import argparse
+import copy
 import glob
 import json
 import os
@@ -52,6 +64,7 @@ import numpy as np
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 import speedup  # noqa: E402  (tools/analysis/speedup.py)
+import tta  # noqa: E402  (tools/analysis/tta.py)
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TRAIN_SCRIPT = osp.join(REPO_ROOT, 'tools', 'train.py')
@@ -77,7 +90,8 @@ def load_study(path: str, cfg_options: Optional[dict] = None):
     if study.baseline not in study.methods:
         raise KeyError(f'study config {path}: baseline {study.baseline!r} is '
                        f'not one of methods {sorted(study.methods)}')
-    for name, cfg in study.methods.items():
+    for name in study.methods:
+        cfg, _ = method_spec(study, name)
         if not osp.isfile(cfg):
             raise FileNotFoundError(
                 f'study config {path}: methods.{name} = {cfg} does not exist')
@@ -85,6 +99,22 @@ def load_study(path: str, cfg_options: Optional[dict] = None):
     study.setdefault('metric', 'strat/AP50')
     study.setdefault('prefix', 'strat')
     return study
+
+
+def method_spec(study, method: str):
+    """``(config path, cfg_options)`` of a method: its entry in
+    ``methods`` is a config path, or ``dict(config=PATH, cfg_options={...})``
+    whose options apply to that method's runs after the study's.
+
+    Raises:
+        KeyError: a dict entry without ``config`` (names the method).
+    """
+    spec = study.methods[method]
+    if isinstance(spec, str):
+        return spec, {}
+    if 'config' not in spec:
+        raise KeyError(f'study methods.{method} needs config=PATH')
+    return spec['config'], dict(spec.get('cfg_options', {}))
 
 
 def run_name(method: str, seed: int) -> str:
@@ -101,23 +131,56 @@ def method_order(study) -> List[str]:
                                if m != study.baseline]
 
 
+def method_seeds(study, method: str) -> List[int]:
+    """The seeds a method runs: ``seeds_per_method[method]`` when the study
+    gives it, else ``seeds``."""
+    return list(study.get('seeds_per_method', {}).get(method, study.seeds))
+
+
+def all_runs(study) -> List[tuple]:
+    """Every ``(method, seed)`` of the study, seed by seed, baseline first."""
+    order = method_order(study)
+    seeds = sorted({s for m in order for s in method_seeds(study, m)})
+    return [(m, s) for s in seeds for m in order
+            if s in method_seeds(study, m)]
+
+
 def pending_runs(study) -> List[tuple]:
-    """``(method, seed)`` pairs without a curve file, baseline first."""
-    return [(m, s) for s in study.seeds for m in method_order(study)
+    """``(method, seed)`` pairs without a curve file, in :func:`all_runs`
+    order."""
+    return [(m, s) for m, s in all_runs(study)
             if not osp.isfile(curve_path(study, m, s))]
 
 
 def run_config(study, method: str, seed: int):
     """The merged mmengine config of one run: the method's config, the
-    study's ``cfg_options``, the seed and the run's work dir. An
-    ImportanceSampler's ``batch_size`` follows the dataloader's."""
+    study's ``cfg_options``, the method's own ``cfg_options``, the seed and
+    the run's work dir. An ImportanceSampler's (or SelectionSampler's)
+    ``batch_size`` follows the dataloader's; the run records images
+    processed and training time at every validation
+    (``ImagesProcessedHook``, added when the config has none)."""
     from mmengine.config import Config
-    cfg = Config.fromfile(study.methods[method])
-    cfg.merge_from_dict(dict(study.cfg_options))
+    path, options = method_spec(study, method)
+    cfg = Config.fromfile(path)
+    # mmengine pops _delete_ keys while merging: give every run a copy
+    cfg.merge_from_dict(copy.deepcopy(study.cfg_options.to_dict()
+                                      if hasattr(study.cfg_options, 'to_dict')
+                                      else dict(study.cfg_options)))
+    cfg.merge_from_dict(copy.deepcopy(options))
     cfg.merge_from_dict({'randomness.seed': seed})
     sampler = cfg.train_dataloader.get('sampler', {})
-    if sampler.get('type') == 'ImportanceSampler':
+    if sampler.get('type') in ('ImportanceSampler', 'SelectionSampler'):
         sampler.batch_size = cfg.train_dataloader.batch_size
+    hooks = list(cfg.get('default_hooks', {}).values()) + list(
+        cfg.get('custom_hooks', []))
+    if not any(isinstance(h, dict) and h.get('type') == 'ImagesProcessedHook'
+               for h in hooks):
+        cfg.merge_from_dict({'default_hooks.images_processed':
+                             dict(type='ImagesProcessedHook')})
+        imports = cfg.get('custom_imports', {}).get('imports', [])
+        if 'mmdet_is' not in imports:
+            cfg.custom_imports = dict(imports=list(imports) + ['mmdet_is'],
+                                      allow_failed_imports=False)
     cfg.work_dir = osp.join(study.work_dir, run_name(method, seed))
     return cfg
 
@@ -167,7 +230,7 @@ def train_run(study, method: str, seed: int, threads: Optional[int] = None,
                            f'see {log_file}:\n{tail}')
     out_file = curve_path(study, method, seed)
     write_curve(cfg.work_dir, out_file, dict(
-        method=method, seed=seed, config=study.methods[method],
+        method=method, seed=seed, config=method_spec(study, method)[0],
         batch=int(cfg.train_dataloader.batch_size), wall_s=round(wall, 1)))
     log(f'[study] {run_name(method, seed)}: done in {wall / 60:.1f} min, '
         f'curve {out_file}')
@@ -235,7 +298,7 @@ def collect(study) -> Dict[str, List[dict]]:
     config's order, baseline first)."""
     methods = OrderedDict()
     for m in method_order(study):
-        for s in study.seeds:
+        for s in method_seeds(study, m):
             path = curve_path(study, m, s)
             if osp.isfile(path):
                 methods.setdefault(m, []).append(read_curve(path))
@@ -299,10 +362,12 @@ def study_table(methods: Dict[str, List[dict]], baseline: str, metric: str,
                 bootstrap: bool = True) -> List[dict]:
     """One row per method: peak (mean, std over seeds of each run's best),
     final value (mean, std), eq. 5.1 on the mean curves, the per-seed
-    speed-ups (each seed's curve against the baseline's mean curve, in seed
-    order; None where that seed never exceeds the peak: a mean of them
-    would mix in a bound) and the bootstrap interval."""
+    speed-ups (each seed's curve against the baseline run of the same seed,
+    or the baseline's mean curve when there is none, in seed order; None
+    where that seed never exceeds the peak: a mean of them would mix in a
+    bound) and the bootstrap interval."""
     table = speedup.speedups(methods, baseline, metric)
+    base_by_seed = {r['seed']: r for r in methods[baseline]}
     rows = []
     for name, runs in methods.items():
         peaks = run_peaks(runs, metric)
@@ -317,8 +382,9 @@ def study_table(methods: Dict[str, List[dict]], baseline: str, metric: str,
                    per_seed=None, ci_low=None, ci_high=None,
                    share_crossing=None)
         if name != baseline and 'peak' in res:
-            per_seed = [speedup_value(methods[baseline], [r], metric)
-                        for r in runs]
+            per_seed = [speedup_value(
+                [base_by_seed[r['seed']]] if r['seed'] in base_by_seed
+                else methods[baseline], [r], metric) for r in runs]
             row['per_seed'] = [None if v == -1.0 else v for v in per_seed]
             if bootstrap:
                 lo, hi, share = bootstrap_interval(methods[baseline], runs,
@@ -395,6 +461,13 @@ def analyse(study, bootstrap: bool = True, log=print) -> str:
              'Wall time per run (min, mean): ' + ', '.join(
                  f'{m} {np.mean(w) / 60:.1f}' for m, w in wall.items() if w),
              '']
+    parts += ['## Time to accuracy: images processed to the baseline\'s '
+              'final value', '']
+    for key in [metric] + sizes + classes:
+        rows = tta.tta_table(methods, study.baseline, key, bootstrap)
+        parts += [tta.format_tta(rows, key), '']
+    parts += ['## Speed-up in iterations, eq. 5.1 (the thesis\' measure)',
+              '']
     for key in [metric] + sizes + classes:
         rows = study_table(methods, study.baseline, key, bootstrap)
         parts += [format_table(rows, key), '']
@@ -403,6 +476,10 @@ def analyse(study, bootstrap: bool = True, log=print) -> str:
     with open(osp.join(study.out_dir, 'study.md'), 'w') as f:
         f.write(text)
     out = study.out_dir
+    tta.plot_tta(methods, study.baseline, [metric] + sizes,
+                 osp.join(out, 'tta_by_size.png'),
+                 f'{metric} by object size against images processed: mean '
+                 'of seeds, band = 1 std, dashed = target')
     speedup.plot_panels(methods, study.baseline, [[metric] + sizes],
                         [['all'] + list(speedup.SIZES)],
                         osp.join(out, 'speedup_by_size.png'),
@@ -448,7 +525,7 @@ def main(argv=None):
         shutil.rmtree(study.work_dir, ignore_errors=True)
     if not args.analyse_only:
         todo = pending_runs(study)
-        total = len(study.methods) * len(study.seeds)
+        total = len(all_runs(study))
         print(f'[study] {total - len(todo)} of {total} runs finished, '
               f'{len(todo)} to train')
         with ThreadPoolExecutor(max(1, args.jobs)) as pool:

@@ -1,0 +1,270 @@
+"""Time-to-accuracy: images processed until a run reaches a target accuracy.
+
+MLPerf Training's measure, counted in images (what a selection rule saves)
+and in training wall-clock. For a study's runs (the curve files of
+``study.py``, read by :func:`study.read_curve`), per method and metric:
+
+    target        = mean over the baseline's seeds of each run's final value
+                    (its last validation, under its complete schedule)
+    mean curve    = per validation, the mean over the method's seeds of the
+                    metric, at the mean images processed there
+    images        = images processed at the first validation where the mean
+                    curve is >= target (None: never)
+    saving        = images(baseline) / images(method): 1.4x = 1.4 times
+                    fewer images than uniform to the same accuracy
+
+Each seed is paired with the baseline run of the same seed: its target is
+that baseline run's final value, its saving that run's images to its own
+final value over the method run's images to it. The bootstrap interval
+rests on the mean curves: it resamples the seeds (jointly for the baseline
+and the method when both ran the same seeds, else each on its own),
+recomputes the target and both mean curves, and takes the percentile
+interval of the saving (a resample that never reaches the target counts as
+0x). Runs without recorded ``images_processed`` (older curves) count
+``iteration x batch``.
+"""
+from collections import defaultdict
+from typing import Dict, List, Optional
+
+import numpy as np
+
+IMAGES_KEY = 'images_processed'
+TIME_KEY = 'train_time_s'
+
+
+def points(run: dict, metric: str):
+    """``(steps, images, values, seconds)`` of one run's validations of
+    ``metric``, in step order; ``seconds`` is NaN where not recorded."""
+    vals = run['val'].get(metric, {})
+    steps = np.array(sorted(s for s, v in vals.items() if not np.isnan(v)),
+                     np.int64)
+    recorded = run['val'].get(IMAGES_KEY, {})
+    batch = run.get('batch') or 0
+    images = np.array([recorded.get(s, s * batch) for s in steps], float)
+    times = run['val'].get(TIME_KEY, {})
+    seconds = np.array([times.get(s, np.nan) for s in steps], float)
+    return steps, images, np.array([vals[s] for s in steps]), seconds
+
+
+def final_value(run: dict, metric: str) -> Optional[float]:
+    """The value at the run's last validation of ``metric``."""
+    _, _, values, _ = points(run, metric)
+    return float(values[-1]) if len(values) else None
+
+
+def mean_curve(runs: List[dict], metric: str):
+    """Per validation step over ``runs``: ``(images, mean, std, seconds)``
+    arrays; images and seconds are means over the runs."""
+    by_step = defaultdict(list)
+    for run in runs:
+        for step, img, val, sec in zip(*points(run, metric)):
+            by_step[int(step)].append((img, val, sec))
+    steps = sorted(by_step)
+    rows = [np.array(by_step[s]) for s in steps]
+    return (np.array([r[:, 0].mean() for r in rows]),
+            np.array([r[:, 1].mean() for r in rows]),
+            np.array([r[:, 1].std() for r in rows]),
+            np.array([np.nanmean(r[:, 2]) if not np.isnan(r[:, 2]).all()
+                      else np.nan for r in rows]))
+
+
+def first_reaching(images: np.ndarray, values: np.ndarray, target: float,
+                   extra: Optional[np.ndarray] = None):
+    """Images (and ``extra``, e.g. seconds) at the first point with
+    ``value >= target``; None (and None) when never."""
+    hit = np.flatnonzero(values >= target - 1e-12)
+    if not len(hit):
+        return (None, None) if extra is not None else None
+    k = hit[0]
+    if extra is None:
+        return float(images[k])
+    return float(images[k]), (None if np.isnan(extra[k]) else
+                              float(extra[k]))
+
+
+def saving(base_runs: List[dict], runs: List[dict], metric: str) -> float:
+    """images(baseline) / images(method) to the baseline's mean final value
+    on the mean curves; 0 when the method never reaches it."""
+    target = float(np.mean([final_value(r, metric) for r in base_runs]))
+    b_img, b_val, _, _ = mean_curve(base_runs, metric)
+    m_img, m_val, _, _ = mean_curve(runs, metric)
+    b = first_reaching(b_img, b_val, target)
+    m = first_reaching(m_img, m_val, target)
+    if b is None:  # runs of unequal length: the mean never gets there
+        return float('nan')
+    return 0.0 if m is None else b / m
+
+
+def paired_savings(base_runs: List[dict], runs: List[dict],
+                   metric: str) -> List[Optional[float]]:
+    """Per method run (in order): its saving against the baseline run of
+    the same seed (None: never reaches that run's final value, or no
+    baseline run with that seed)."""
+    base_by_seed = {r.get('seed'): r for r in base_runs}
+    out = []
+    for run in runs:
+        base = base_by_seed.get(run.get('seed'))
+        if base is None:
+            out.append(None)
+            continue
+        target = final_value(base, metric)
+        _, b_img, b_val, _ = points(base, metric)
+        _, m_img, m_val, _ = points(run, metric)
+        b = first_reaching(b_img, b_val, target)
+        m = first_reaching(m_img, m_val, target)
+        out.append(None if m is None or b is None else b / m)
+    return out
+
+
+def bootstrap_saving(base_runs: List[dict], runs: List[dict], metric: str,
+                     confidence: float = 0.9, n_resamples: int = 2000,
+                     seed: int = 0):
+    """Percentile bootstrap interval of :func:`saving` over seeds
+    (scipy.stats.bootstrap; paired when both ran the same seeds).
+
+    Returns:
+        ``(low, high, paired)``; ``(None, None, paired)`` with fewer than
+        2 runs on either side.
+    """
+    from scipy.stats import bootstrap
+    seeds_b = [r.get('seed') for r in base_runs]
+    seeds_m = [r.get('seed') for r in runs]
+    paired = sorted(seeds_b) == sorted(seeds_m) and None not in seeds_b
+    if len(base_runs) < 2 or len(runs) < 2:
+        return None, None, paired
+    cache = {}
+    if paired:
+        by_seed = {r['seed']: r for r in runs}
+        runs = [by_seed[s] for s in seeds_b]
+
+    def stat(ib, im):
+        key = (tuple(sorted(ib.tolist())), tuple(sorted(im.tolist())))
+        if key not in cache:
+            cache[key] = saving([base_runs[int(i)] for i in key[0]],
+                                [runs[int(i)] for i in key[1]], metric)
+        return cache[key]
+
+    data = (np.arange(len(base_runs)), np.arange(len(runs)))
+    res = bootstrap(data, stat, paired=paired, vectorized=False,
+                    n_resamples=n_resamples, confidence_level=confidence,
+                    method='percentile', random_state=seed)
+    return (float(res.confidence_interval.low),
+            float(res.confidence_interval.high), paired)
+
+
+def tta_table(methods: Dict[str, List[dict]], baseline: str, metric: str,
+              bootstrap: bool = True) -> List[dict]:
+    """One row per method with values of ``metric`` (module docstring;
+    none when the baseline has none): ``target``, ``images``
+    (to the target, mean curve), ``seconds`` (training wall-clock there,
+    mean), ``saving``, ``per_seed`` (paired), ``ci_low``/``ci_high``,
+    ``paired``, ``final_mean``/``final_std``, ``total_images`` (at the last
+    validation, mean curve).
+
+    Raises:
+        KeyError: ``baseline`` has no runs.
+    """
+    if baseline not in methods:
+        raise KeyError(f'baseline {baseline!r} has no runs; methods with '
+                       f'runs: {sorted(methods)}')
+    methods = {name: [r for r in runs if final_value(r, metric) is not None]
+               for name, runs in methods.items()}
+    base_runs = methods[baseline]
+    if not base_runs:
+        return []
+    target = float(np.mean([final_value(r, metric) for r in base_runs]))
+    b_img, b_val, _, _ = mean_curve(base_runs, metric)
+    b_images = first_reaching(b_img, b_val, target)
+    rows = []
+    for name, runs in methods.items():
+        if not runs:
+            continue
+        img, val, _, sec = mean_curve(runs, metric)
+        images, seconds = first_reaching(img, val, target, sec)
+        finals = np.array([final_value(r, metric) for r in runs])
+        row = dict(method=name, runs=len(runs), seeds=[r.get('seed')
+                                                       for r in runs],
+                   target=target, images=images, seconds=seconds,
+                   saving=None if images is None or b_images is None else
+                   b_images / images,
+                   final_mean=float(finals.mean()),
+                   final_std=float(finals.std()),
+                   total_images=float(img[-1]) if len(img) else None,
+                   per_seed=None, ci_low=None, ci_high=None, paired=None)
+        if name != baseline:
+            row['per_seed'] = paired_savings(base_runs, runs, metric)
+            if bootstrap:
+                row['ci_low'], row['ci_high'], row['paired'] = \
+                    bootstrap_saving(base_runs, runs, metric)
+        rows.append(row)
+    return rows
+
+
+def format_tta(rows: List[dict], metric: str) -> str:
+    """The time-to-accuracy table as Markdown (one line when the baseline
+    has no values of ``metric``)."""
+    if not rows:
+        return f'`{metric}`: no values of the baseline'
+
+    def x(v):
+        return 'never' if v is None else f'{v:.2f}x'
+
+    def kimg(v):
+        return 'never' if v is None else f'{v / 1e3:,.1f}k'
+
+    target = rows[0]['target'] if rows else float('nan')
+    lines = [
+        f'`{metric}`: target = the baseline\'s final value, mean over its '
+        f'seeds = {target:.4f}', '',
+        '| method | runs | images to the target | saving vs baseline | '
+        'each seed (paired) | 90 % bootstrap | final (mean ± std) | '
+        'images in all | training time to the target |', '|---' * 9 + '|'
+    ]
+    for r in rows:
+        seeds = '-' if r['per_seed'] is None else ', '.join(
+            x(v) for v in r['per_seed'])
+        ci = '-' if r['ci_low'] is None else (
+            f'[{r["ci_low"]:.2f}x, {r["ci_high"]:.2f}x]' +
+            ('' if r['paired'] else ' (unpaired)'))
+        sec = '-' if r['seconds'] is None else f'{r["seconds"] / 60:.1f} min'
+        lines.append(
+            f'| {r["method"]} | {r["runs"]} | {kimg(r["images"])} | '
+            f'{"-" if r["method"] == rows[0]["method"] else x(r["saving"])} '
+            f'| {seeds} | {ci} | {r["final_mean"]:.3f} ± '
+            f'{r["final_std"]:.3f} | {kimg(r["total_images"])} | {sec} |')
+    return '\n'.join(lines)
+
+
+def plot_tta(methods: Dict[str, List[dict]], baseline: str,
+             metrics: List[str], out_file: str, title: str) -> None:
+    """Mean ± std curves against images processed, one panel per metric,
+    the target (baseline's mean final value) dashed."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(metrics),
+                             figsize=(4.6 * len(metrics), 3.4), squeeze=False)
+    colors = plt.rcParams['axes.prop_cycle'].by_key()['color']
+    for ax, metric in zip(axes[0], metrics):
+        finals = [final_value(r, metric) for r in methods[baseline]]
+        finals = [v for v in finals if v is not None]
+        for m, (name, runs) in enumerate(methods.items()):
+            img, mean, std, _ = mean_curve(runs, metric)
+            if not len(img):
+                continue
+            color = colors[m % len(colors)]
+            ax.plot(img / 1e3, mean, color=color,
+                    label=f'{name} ({len(runs)})')
+            ax.fill_between(img / 1e3, mean - std, mean + std, color=color,
+                            alpha=0.15)
+        if finals:
+            ax.axhline(np.mean(finals), color='k', ls='--', lw=0.8)
+        ax.set_title(metric, fontsize=9)
+        ax.set_xlabel('images processed (thousands)', fontsize=8)
+        ax.tick_params(labelsize=7)
+    axes[0][0].legend(fontsize=7)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(out_file, dpi=110)
+    plt.close(fig)
