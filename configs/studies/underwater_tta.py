@@ -1,0 +1,57 @@
+# Fewer images to the same accuracy: the time-to-accuracy study on the real
+# underwater images (README, "Fewer images to the same accuracy"):
+#   python3 tools/analysis/study.py configs/studies/underwater_tta.py --jobs 2 --threads 1
+# The scale of the earlier speed-up study (underwater_r34eighth.py: ResNet34
+# at one eighth of its width, 320 x 240, batch 16, Adam 1e-3, validation on
+# the 634 validation + test images after every epoch with the thesis metric)
+# with a schedule that converges: a one-epoch linear warm-up, then cosine
+# decay to 1 % over the remaining epochs, in epochs converted to iterations,
+# so that every arm runs its own complete schedule over its own epochs. The
+# length, 16 epochs, was chosen from one baseline run per candidate length
+# (underwater_tta_length.py: 16 and 24 epochs, docs/underwater_tta/length/).
+#
+# Arms: uniform at the full budget (the baseline) and at 0.7x and 0.5x the
+# epochs (a plain shorter schedule); per-epoch selection at keep_ratio 0.6
+# (9,216 of the baseline's 40,960 images... every epoch 1,536 of 2,560):
+# 'tiers' with the detection-quality score, 'infobatch' with the loss,
+# 'random' (the control at the same keep ratio); and threshold closeness
+# (importance sampling with replacement at the full number of iterations,
+# the best arm of the earlier studies).
+_base_ = './underwater_r34eighth.py'
+
+name = ('underwater, ResNet34/8, 320x240, batch 16, cosine schedule, '
+        '16 epochs')
+epochs = 16
+
+
+def _epochs(n):
+    """Options of an arm that trains n epochs with its own full schedule."""
+    return {'train_cfg.max_epochs': n, 'param_scheduler.1.end': n}
+
+
+methods = dict(
+    _delete_=True,
+    baseline='configs/fcos_baseline_underwater.py',
+    uniform_0p7=dict(config='configs/fcos_baseline_underwater.py',
+                     cfg_options=_epochs(11)),
+    uniform_0p5=dict(config='configs/fcos_baseline_underwater.py',
+                     cfg_options=_epochs(8)),
+    random=dict(config='configs/fcos_random_underwater.py'),
+    tiers=dict(config='configs/fcos_tiers_underwater.py'),
+    infobatch=dict(config='configs/fcos_infobatch_underwater.py'),
+    closeness=dict(config='configs/fcos_closeness_underwater.py'))
+seeds = [0, 1, 2, 3, 4]
+# at least 3 seeds for the reference arms (uniform 0.7 / 0.5, closeness)
+seeds_per_method = dict(uniform_0p7=[0, 1, 2], uniform_0p5=[0, 1, 2],
+                        closeness=[0, 1, 2])
+work_dir = 'work_dirs/study_underwater_tta'
+out_dir = 'docs/underwater_tta'
+
+cfg_options = dict(
+    {'train_cfg.max_epochs': epochs,
+     'param_scheduler': [
+         dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0,
+              end=1, convert_to_iter_based=True),
+         dict(type='CosineAnnealingLR', eta_min_ratio=0.01, by_epoch=True,
+              begin=1, end=epochs, convert_to_iter_based=True)
+     ]})
