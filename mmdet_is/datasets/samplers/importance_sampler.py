@@ -17,7 +17,7 @@ from mmengine.dist import get_dist_info, sync_random_seed
 from torch.utils.data import Sampler
 
 from mmdet.registry import DATA_SAMPLERS
-from .score_table import ScoreTable
+from .score_table import MAX_SCORE, ScoreTable
 from .unbiased import importance_weights
 
 MODES = ('multinomial', 'rejection')
@@ -353,8 +353,9 @@ class ImportanceSampler(Sampler):
     def update(self, indices, scores) -> int:
         """Replace the scores of ``indices`` (dataset indices) by ``scores``.
 
-        Non-finite scores, and negative ones unless ``rescale`` is set, are
-        not written: the old score stays and the count
+        Non-finite scores, scores beyond ``+-MAX_SCORE`` (1e30: a float32
+        table would hold inf) and negative ones unless ``rescale`` is set,
+        are not written: the old score stays and the count
         ``num_rejected_updates`` grows.
 
         Args:
@@ -372,7 +373,8 @@ class ImportanceSampler(Sampler):
         if idx.size and (idx.min() < 0 or idx.max() >= self.num_images):
             raise IndexError(f'sample_idx out of range [0, {self.num_images})'
                              f': {idx[(idx < 0) | (idx >= self.num_images)]}')
-        ok = np.isfinite(val) & ((val >= 0) | (self.rescale is not None))
+        ok = (np.abs(val) <= MAX_SCORE) & ((val >= 0) |
+                                           (self.rescale is not None))
         self.table.update(idx[ok], val[ok].astype(np.float32))
         rejected = int((~ok).sum())
         self.num_rejected_updates += rejected
@@ -479,6 +481,11 @@ class ImportanceSampler(Sampler):
                 f'with a global batch of {state["global_batch"]} images, this '
                 f'run has {self.global_batch} (batch_size x world_size)')
         scores = state['scores'].numpy().astype(np.float32)
+        if not (np.abs(scores) <= MAX_SCORE).all():
+            raise ValueError(
+                'cannot resume ImportanceSampler: the checkpoint holds '
+                f'{int((~(np.abs(scores) <= MAX_SCORE)).sum())} scores that '
+                'are not finite or beyond +-MAX_SCORE (a damaged checkpoint)')
         self.table.scores[:self.num_images] = scores
         self.table.rebuild()
         self.draw_counts = state['draw_counts'].numpy().astype(np.uint32)

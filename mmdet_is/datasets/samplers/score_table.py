@@ -16,6 +16,9 @@ number of images, so negative scores need no O(N) pass.
 import numpy as np
 
 BLOCK = 64
+#: the largest score magnitude the table holds: float32 keeps it exactly
+#: enough, and 1e8 of them sum to 1e38 in the float64 tree
+MAX_SCORE = 1e30
 
 
 class ScoreTable:
@@ -94,12 +97,24 @@ class ScoreTable:
 
         Args:
             idx: ``(k,)`` int indices in ``[0, n)``; values: ``(k,)`` finite
-                (the caller filters; see ImportanceSampler), non-negative
-                unless draws use an offset ``<=`` every score.
+                with ``|v| <= MAX_SCORE`` (the caller filters; see
+                ImportanceSampler), non-negative unless draws use an offset
+                ``<=`` every score.
+
+        Raises:
+            ValueError: a value not finite or beyond ``MAX_SCORE`` (it
+                would turn the sums into inf or NaN and every draw after).
         """
         idx = np.asarray(idx, np.int64)
         if idx.size == 0:
             return
+        values = np.asarray(values)
+        bad = ~(np.abs(values) <= MAX_SCORE)  # NaN compares False
+        if bad.any():
+            raise ValueError(
+                f'ScoreTable: scores must be finite and within +-{MAX_SCORE:g}'
+                f', got {values[bad][:5].tolist()} for images '
+                f'{idx[bad][:5].tolist()}')
         self.scores[idx] = values
         if idx.size * BLOCK >= self.scores.size:  # cheaper: O(N) rebuild
             self.rebuild()
