@@ -9,10 +9,14 @@ them with the indices the :class:`~mmdet_is.datasets.ImportanceSampler` drew
 for that step (its queue of batches in flight, so a score lands on the index
 drawn also under dataset wrappers and prefetching workers), gathers them from
 all ranks and updates the sampler. It saves and restores the sampler in
-checkpoints and logs the sampler's diagnostics. With an irreducible-loss
-file it scores by RHO (thesis 4.2.6): ``L_train - L_ho``.
+checkpoints (with a fingerprint of the training set: a resume on other data
+is refused, never applied by position) and logs the sampler's diagnostics.
+With an irreducible-loss file it scores by RHO (thesis 4.2.6):
+``L_train - L_ho``.
 """
-from typing import Optional
+import hashlib
+import os.path as osp
+from typing import List, Optional
 
 import numpy as np
 import torch
@@ -31,6 +35,7 @@ from ...scoring import (attach_ingredients, check_score_cfg, head_of,
 from ...scoring.ingredients import elapsed_seconds, start_timer, stop_timer
 
 CKPT_KEY = 'importance_sampler'
+DATASET_KEY = 'importance_dataset'
 
 
 def find_importance_sampler(dataloader) -> ImportanceSampler:
@@ -91,26 +96,73 @@ def update_from_all_ranks(sampler: ImportanceSampler, indices,
     apply_scores(sampler, gather_scores(indices, scores).cpu())
 
 
-def image_classes(dataset):
-    """Which classes each image holds, for the exposure diagnostics.
+def scan_dataset(dataset):
+    """What the hook needs to know of every training image, in one pass.
 
-    Reads ``get_data_info(i)['instances']`` (mmdet's format, ignored
-    instances left out), also through dataset wrappers.
+    Reads ``get_data_info(i)`` (mmengine's BaseDataset, also through
+    dataset wrappers): which classes each image holds (``instances``,
+    ignored ones left out) for the exposure diagnostics, and each image's
+    identity (``img_id`` and the file name of ``img_path``) for the
+    checkpoint's fingerprint of the training set.
 
     Returns:
-        ``(N, C)`` bool array and the ``(C,)`` share of images holding each
-        class; ``(None, ())`` when the dataset has no mmdet instances.
+        ``(classes, share, identities)``: ``(N, C)`` bool array and ``(C,)``
+        share of images holding each class (``None, ()`` without mmdet
+        instances); a list of N strings (``None`` without
+        ``get_data_info``).
     """
-    classes = dataset.metainfo.get('classes') if hasattr(
+    if not hasattr(dataset, 'get_data_info'):
+        return None, (), None
+    names = dataset.metainfo.get('classes') if hasattr(
         dataset, 'metainfo') else None
-    if not classes or not hasattr(dataset, 'get_data_info'):
-        return None, ()
-    out = np.zeros((len(dataset), len(classes)), bool)
+    classes = np.zeros((len(dataset), len(names or ())), bool)
+    identities = []
     for i in range(len(dataset)):
-        for inst in dataset.get_data_info(i).get('instances', []):
-            if not inst.get('ignore_flag', 0):
-                out[i, inst['bbox_label']] = True
-    return out, out.mean(0)
+        info = dataset.get_data_info(i)
+        identities.append(f'{info.get("img_id", "")}:'
+                          f'{osp.basename(str(info.get("img_path", i)))}')
+        if names:
+            for inst in info.get('instances', []):
+                if not inst.get('ignore_flag', 0):
+                    classes[i, inst['bbox_label']] = True
+    if not names:
+        return None, (), identities
+    return classes, classes.mean(0), identities
+
+
+def fingerprint(identities: List[str]) -> dict:
+    """The training set as a checkpoint keeps it: its size, a SHA-1 of the
+    image identities in index order and 32 of them, evenly spaced (to name
+    one that differs)."""
+    n = len(identities)
+    picks = sorted({round(k * (n - 1) / 31) for k in range(32)}) if n else []
+    return dict(num_images=n,
+                sha1=hashlib.sha1('\n'.join(identities).encode()).hexdigest(),
+                sample=[[i, identities[i]] for i in picks])
+
+
+def check_same_dataset(saved: dict, identities: List[str]) -> None:
+    """Refuse to resume importance scores on another training set.
+
+    Raises:
+        ValueError: the fingerprints differ (the message names an image
+            that differs, when the sampled ones show it).
+    """
+    now = fingerprint(identities)
+    if saved['sha1'] == now['sha1']:
+        return
+    differs = [(i, old, identities[i]) for i, old in saved['sample']
+               if i < len(identities) and identities[i] != old]
+    where = (f'image {differs[0][0]} was {differs[0][1]!r} and is now '
+             f'{differs[0][2]!r}' if differs else
+             f'{saved["num_images"]} images then, {len(identities)} now, '
+             'or the same sampled images in another order elsewhere')
+    raise ValueError(
+        'cannot resume the importance scores: the checkpoint was written for '
+        f'another training set ({where}); the scores would land on other '
+        'images. Resume with the training set of that run, or start the '
+        'sampler afresh with load_from=CHECKPOINT (weights only) instead of '
+        '--resume.')
 
 
 @HOOKS.register_module()
@@ -155,6 +207,12 @@ class ImportanceSamplingHook(Hook):
             them several steps older). Pending scores are written before
             every checkpoint and at the end of training. ``None``: when the
             scores are on a GPU.
+        nonfinite_patience (int): a step whose loss is not finite writes no
+            score (its ingredients come from a broken forward pass); after
+            this many such steps in a row training stops with the
+            iteration and the last finite losses. The default, 10, lets a
+            mixed-precision run skip an overflowing step and stops a run
+            whose weights have become NaN within 10 iterations.
 
     Logged (``train/importance_*``, text log and every vis backend):
     ``ess_fraction`` (effective sample size ``(sum p)^2 / sum p^2`` over N),
@@ -183,7 +241,9 @@ class ImportanceSamplingHook(Hook):
             weighted selection rule with a head that does not apply
             ``importance_weight``; a bad ``anneal``; ``unbiased`` or
             ``anneal`` with a SelectionSampler (its rule sets the weights,
-            its ``final_fraction`` the return to uniform).
+            its ``final_fraction`` the return to uniform); ``--resume``
+            from a checkpoint written for another training set
+            (:func:`check_same_dataset`).
         TypeError: a batch sampler that regroups the sampler's indices
             (``train_dataloader.batch_sampler``, e.g. mmdet's
             ``AspectRatioBatchSampler``); mmengine's ``IterBasedTrainLoop``
@@ -191,7 +251,8 @@ class ImportanceSamplingHook(Hook):
             ``ImportanceIterBasedTrainLoop``).
         RuntimeError: the head published no ingredients, or the batch
             trained is not the batch drawn (its size, or on an unwrapped
-            dataset its ``sample_idx``, differs).
+            dataset its ``sample_idx``, differs); the loss was not finite
+            for ``nonfinite_patience`` steps in a row.
     """
 
     priority = 'NORMAL'
@@ -202,7 +263,8 @@ class ImportanceSamplingHook(Hook):
                  irreducible_loss: Optional[str] = None,
                  unbiased: Optional[dict] = None,
                  anneal: Optional[dict] = None,
-                 defer_update: Optional[bool] = None) -> None:
+                 defer_update: Optional[bool] = None,
+                 nonfinite_patience: int = 10) -> None:
         check_score_cfg(heuristic, reduction)
         self.score_cfg = dict(heuristic=heuristic, reduction=reduction,
                               ignore_regression=ignore_regression)
@@ -215,6 +277,14 @@ class ImportanceSamplingHook(Hook):
         if self.unbiased is not None:
             importance_weights(np.ones(1), 1, **self.unbiased)
         self.defer_update = defer_update
+        if nonfinite_patience < 1:
+            raise ValueError(f'nonfinite_patience must be >= 1, got '
+                             f'{nonfinite_patience}')
+        self.nonfinite_patience = nonfinite_patience
+        self._nonfinite_run = 0
+        self._nonfinite_steps = 0
+        self._scanned = False
+        self._last_finite = None
         self._pending = None
         self._clipped = 0
         self._irreducible: Optional[torch.Tensor] = None
@@ -264,13 +334,20 @@ class ImportanceSamplingHook(Hook):
             self._check_unbiased(runner)
         if self.weighted:
             self._check_head_applies_weights(runner)
-        self._classes, self._class_share = image_classes(dataset)
+        self._scan(dataset)
         self._plan_logged, self._plan_counts = None, {}
         self._exposure = np.zeros(len(self._class_share))
         self._exposure_images = 0
         self._stats = self.sampler.diagnostics()
         self._interval = self._empty_interval()
         self._draw_seconds = self.sampler.draw_seconds
+
+    def _scan(self, dataset) -> None:
+        """:func:`scan_dataset` once per run (before_train or a resume)."""
+        if not self._scanned:
+            self._classes, self._class_share, self._identities = \
+                scan_dataset(dataset)
+            self._scanned = True
 
     def _load_irreducible(self, runner) -> None:
         if self.sampler.rescale != 'minmax':
@@ -351,6 +428,9 @@ class ImportanceSamplingHook(Hook):
             raise RuntimeError(
                 'the bbox head published no importance ingredients this '
                 'step (was its loss_by_feat replaced after before_train?)')
+        if not self._loss_is_finite(runner, outputs):
+            self.sampler.pop_trained()  # trained, but scores nothing
+            return
         timer = start_timer(ingredients['a'].device)
         terms = image_scores(ingredients, **self.score_cfg)
         idx = self.sampler.rank_slice(self.sampler.pop_trained())
@@ -391,6 +471,38 @@ class ImportanceSamplingHook(Hook):
         hub = runner.message_hub
         for key, value in self._stats.items():
             hub.update_scalar(f'train/importance_{key}', value)
+
+    def _loss_is_finite(self, runner, outputs) -> bool:
+        """Whether this step's loss is finite (reads it: one wait for the
+        GPU, as mmengine's own logging does); stops the run after
+        ``nonfinite_patience`` non-finite steps in a row."""
+        loss = (outputs or {}).get('loss')
+        if loss is None or bool(torch.isfinite(torch.as_tensor(loss)).all()):
+            self._nonfinite_run = 0
+            self._last_finite = (runner.iter, outputs)
+            return True
+        self._nonfinite_run += 1
+        self._nonfinite_steps += 1
+        runner.message_hub.update_scalar('train/importance_nonfinite_steps',
+                                         float(self._nonfinite_steps))
+        if self._nonfinite_run >= self.nonfinite_patience:
+            def values(out):
+                return ', '.join(f'{k}={float(v):.4g}'
+                                 for k, v in out.items())
+
+            last = ('no finite loss yet' if self._last_finite is None else
+                    f'the last finite one at iteration '
+                    f'{self._last_finite[0] + 1}: '
+                    f'{values(self._last_finite[1])}')
+            raise RuntimeError(
+                f'the loss has not been finite for {self._nonfinite_run} '
+                f'iterations (up to iteration {runner.iter + 1}: '
+                f'{values(outputs)}); {last}. No score of these steps '
+                'entered the importance table. Lower the learning rate '
+                '(optim_wrapper.optimizer.lr) or clip gradients '
+                '(optim_wrapper.clip_grad), then resume from the last '
+                'checkpoint saved before it.')
+        return False
 
     @staticmethod
     def _copy_to_host(rows: torch.Tensor) -> tuple:
@@ -488,6 +600,8 @@ class ImportanceSamplingHook(Hook):
         self._flush_pending()
         checkpoint[CKPT_KEY] = find_importance_sampler(
             runner.train_dataloader).state_dict()
+        if self._identities is not None:
+            checkpoint[DATASET_KEY] = fingerprint(self._identities)
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         if not getattr(runner, '_resume', False):
@@ -496,5 +610,9 @@ class ImportanceSamplingHook(Hook):
             print_log('resumed checkpoint has no importance sampler state; '
                       'the sampler starts afresh', logger='current')
             return
+        if DATASET_KEY in checkpoint:
+            self._scan(runner.train_dataloader.dataset)
+            if self._identities is not None:
+                check_same_dataset(checkpoint[DATASET_KEY], self._identities)
         find_importance_sampler(runner.train_dataloader).load_state_dict(
             checkpoint[CKPT_KEY])
