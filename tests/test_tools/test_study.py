@@ -71,7 +71,8 @@ def test_main_trains_only_missing_runs(study, monkeypatch):
     st, path = study
     calls = []
     monkeypatch.setattr(study_tool, 'train_run',
-                        lambda study, m, s, threads=None: calls.append((m, s)))
+                        lambda study, m, s, threads=None, **kw:
+                        calls.append((m, s)))
     study_tool.main([path, '--no-bootstrap'])
     assert calls == [('lis', 2)]
     text = open(osp.join(st.out_dir, 'study.md')).read()
@@ -212,3 +213,85 @@ def test_smoke_one_method_one_seed_on_kitti(tmp_path):
     assert osp.isfile(osp.join(st.out_dir, 'study.md'))
     # the finished run is skipped the second time
     assert study_tool.pending_runs(st) == []
+
+
+def test_cfg_options_with_delete_reach_every_run(tmp_path):
+    """mmengine pops _delete_ while merging: every run gets its own copy."""
+    options = {'train_cfg': dict(_delete_=True, type='IterBasedTrainLoop',
+                                 max_iters=7, val_interval=7)}
+    st = study_tool.load_study(write_study(
+        tmp_path, dict(baseline=BASE), [0, 1],
+        extra=f'cfg_options = {options!r}\n'))
+    for seed in (0, 1):
+        cfg = study_tool.run_config(st, 'baseline', seed)
+        assert cfg.train_cfg == dict(type='IterBasedTrainLoop', max_iters=7,
+                                     val_interval=7)
+
+
+def test_a_run_whose_config_fails_is_named(tmp_path):
+    bad = tmp_path / 'bad.py'
+    bad.write_text("_base_ = './missing_base.py'\n")
+    st = study_tool.load_study(write_study(tmp_path, dict(baseline=BASE),
+                                           [0]))
+    st.methods['broken'] = str(bad)
+    with pytest.raises(RuntimeError, match='broken_s2: its config could not '
+                       'be built'):
+        study_tool.train_run(st, 'broken', 2)
+
+
+def test_wall_time_adds_up_the_segments_of_a_resumed_run(tmp_path):
+    study_tool.add_wall_segment(str(tmp_path), 60.04)
+    study_tool.add_wall_segment(str(tmp_path), 30.0)
+    assert study_tool.wall_segments(str(tmp_path)) == [60.0, 30.0]
+
+
+SLEEPER = ('import subprocess, sys, time; '
+           'p = subprocess.Popen([sys.executable, "-c", '
+           '"import time; time.sleep(60)"]); '
+           'open(sys.argv[1], "w").write(str(p.pid)); time.sleep(60)')
+
+
+def test_one_signal_stops_every_run_and_starts_no_new_one(tmp_path,
+                                                          monkeypatch):
+    """Two runs at a time, three in all; each starts a process that starts
+    its own child (a loader worker). SIGINT to the study: both running
+    processes and their children end, the third run never starts, exit
+    130."""
+    import os
+    import signal
+    import sys
+    import threading
+    import time
+    st = study_tool.load_study(write_study(tmp_path, dict(baseline=BASE),
+                                           [0, 1, 2]))
+
+    def fake_train_run(study, m, s, threads=None, children=None,
+                       progress=None):
+        pid_file = str(tmp_path / f'child{s}.pid')
+        rc = children.run([sys.executable, '-c', SLEEPER, pid_file],
+                          str(tmp_path / f'log{s}'), dict(os.environ))
+        raise RuntimeError(f'run {s} ended with {rc}')
+
+    monkeypatch.setattr(study_tool, 'train_run', fake_train_run)
+
+    def interrupt():
+        while len(list(tmp_path.glob('child*.pid'))) < 2:
+            time.sleep(0.05)
+        time.sleep(0.2)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=interrupt, daemon=True).start()
+    t0 = time.time()
+    assert study_tool.train_pending(st, jobs=2) == 130
+    assert time.time() - t0 < 30
+    assert not (tmp_path / 'log2').exists()  # the third run never started
+    for pid_file in tmp_path.glob('child*.pid'):  # the grandchildren too
+        pid = int(pid_file.read_text())
+        for _ in range(100):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail(f'worker process {pid} still runs')
