@@ -19,7 +19,7 @@ def write_tta_curve(st, method, seed, points, seconds_per_image=0.01):
     for step, (images, value) in sorted(points.items()):
         scalars.append(dict(loss=1.0, time=1.0, step=step))
         scalars.append({'strat/AP50': value, 'images_processed': images,
-                        'train_time_s': images * seconds_per_image,
+                        'train_wall_s': images * seconds_per_image,
                         'step': step})
     path = study_tool.curve_path(st, method, seed)
     os.makedirs(osp.dirname(path), exist_ok=True)

@@ -316,6 +316,9 @@ def train_run(study, method: str, seed: int, threads: Optional[int] = None,
     """
     name = run_name(method, seed)
     children = children or Children()
+    if children.stopped_by:
+        raise StudyStopped(f'{name} not started: stopped by '
+                           f'{children.stopped_by}')
     try:
         cfg = run_config(study, method, seed)
     except Exception as err:
@@ -337,11 +340,9 @@ def train_run(study, method: str, seed: int, threads: Optional[int] = None,
     else:
         log(f'[study] {name}: training, log {log_file}')
     t0 = time.time()
-    try:
-        rc = children.run(cmd, log_file, env)
-    finally:
-        segment = time.time() - t0
-        add_wall_segment(cfg.work_dir, segment)
+    rc = children.run(cmd, log_file, env)
+    segment = time.time() - t0
+    add_wall_segment(cfg.work_dir, segment)
     if rc != 0:
         with open(log_file) as f:
             tail = ''.join(f.readlines()[-20:])

@@ -29,7 +29,7 @@ from typing import Dict, List, Optional
 import numpy as np
 
 IMAGES_KEY = 'images_processed'
-TIME_KEY = 'train_time_s'
+TIME_KEY = 'train_wall_s'
 
 
 def points(run: dict, metric: str):

@@ -19,15 +19,16 @@ class ImagesProcessedHook(Hook):
     ``images_processed``: images of every training step on every rank
     (forward and backward): this rank's count times the world size (every
     rank trains the same number of images per step with mmengine's and this
-    project's samplers). ``train_time_s``: wall-clock seconds of training
+    project's samplers). ``train_wall_s``: wall-clock seconds of training
     since ``before_train``, validation excluded (data loading, logging and
     checkpoints included). Both are kept in checkpoints and carried on by
     ``--resume``, so a resumed run's values add up its segments.
 
-    Before every validation both go into the message hub as
-    ``val/images_processed`` and ``val/train_time_s``, so mmengine's
+    (``train_wall_s``: mmengine's LogProcessor averages every key matching
+    ``time``.) Before every validation both go into the message hub as
+    ``val/images_processed`` and ``val/train_wall_s``, so mmengine's
     LoggerHook writes them into the validation's record of
-    ``vis_data/scalars.json`` (keys ``images_processed``, ``train_time_s``)
+    ``vis_data/scalars.json`` (keys ``images_processed``, ``train_wall_s``)
     and its text log, where ``tools/analysis/study.py`` reads them.
 
     Use it as ``default_hooks.images_processed =
@@ -55,7 +56,7 @@ class ImagesProcessedHook(Hook):
         self._local_images += len(data_batch['data_samples'])
 
     def totals(self):
-        """``(images_processed, train_time_s)`` up to now."""
+        """``(images_processed, train_wall_s)`` up to now."""
         seconds = self.seconds
         if self._t0 is not None:
             now = time.perf_counter()
@@ -67,7 +68,7 @@ class ImagesProcessedHook(Hook):
     def before_val_epoch(self, runner) -> None:
         images, seconds = self.totals()
         runner.message_hub.update_scalar('val/images_processed', images)
-        runner.message_hub.update_scalar('val/train_time_s', seconds)
+        runner.message_hub.update_scalar('val/train_wall_s', seconds)
         self._val_start = time.perf_counter()
 
     def after_val_epoch(self, runner, metrics=None) -> None:
@@ -78,11 +79,11 @@ class ImagesProcessedHook(Hook):
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         images, seconds = self.totals()
         checkpoint[CKPT_KEY] = dict(images=int(images),
-                                    train_time_s=float(seconds))
+                                    train_wall_s=float(seconds))
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         if not getattr(runner, '_resume', False) or CKPT_KEY not in \
                 checkpoint:
             return
         self.images = int(checkpoint[CKPT_KEY]['images'])
-        self.seconds = float(checkpoint[CKPT_KEY]['train_time_s'])
+        self.seconds = float(checkpoint[CKPT_KEY]['train_wall_s'])
