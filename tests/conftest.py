@@ -1,5 +1,6 @@
 import importlib.util
 import os.path as osp
+import socket
 import sys
 
 import pytest
@@ -21,6 +22,13 @@ def load_tool(relpath: str):
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (for a gloo group or torchrun)."""
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope='session')

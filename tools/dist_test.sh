@@ -6,7 +6,7 @@ GPUS=$3
 PORT=${PORT:-29500}
 
 PYTHONPATH="$(dirname "$0")/..":$PYTHONPATH \
-python -m torch.distributed.run \
+${PYTHON:-python3} -m torch.distributed.run \
     --nproc_per_node=$GPUS \
     --master_port=$PORT \
     "$(dirname "$0")/test.py" \

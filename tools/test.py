@@ -2,6 +2,9 @@
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE]
                                            [--cfg-options key=value ...]
+
+With ``--launcher pytorch`` on a machine without CUDA (``tools/dist_test.sh
+CONFIG CHECKPOINT 2`` on a CPU) the processes join a gloo group.
 """
 import argparse
 import os
@@ -11,6 +14,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from mmdet.utils import setup_cache_size_limit_of_dynamo
+from mmdet_is.utils import join_cpu_process_group
 
 
 def parse_args():
@@ -34,6 +38,8 @@ def main():
     setup_cache_size_limit_of_dynamo()
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
+    if args.launcher == 'pytorch':
+        join_cpu_process_group(cfg)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     if args.work_dir is not None:

@@ -4,7 +4,9 @@
                                  [--cfg-options key=value ...]
 
 The config loads mmdet_is through ``custom_imports``; this script also works
-for any stock MMDetection config.
+for any stock MMDetection config. With ``--launcher pytorch`` on a machine
+without CUDA (``tools/dist_train.sh CONFIG 2`` on a CPU) the processes join a
+gloo group.
 """
 import argparse
 import os
@@ -15,6 +17,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from mmdet.utils import setup_cache_size_limit_of_dynamo
+from mmdet_is.utils import join_cpu_process_group
 
 
 def parse_args():
@@ -44,6 +47,8 @@ def main():
     setup_cache_size_limit_of_dynamo()
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
+    if args.launcher == 'pytorch':
+        join_cpu_process_group(cfg)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     if args.work_dir is not None:

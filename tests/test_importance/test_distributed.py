@@ -1,11 +1,10 @@
 """Two CPU processes (gloo) share one score table and split every global batch."""
-import socket
-
 import numpy as np
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
+from conftest import free_port
 from mmdet_is.datasets import ImportanceSampler
 from mmdet_is.engine import update_from_all_ranks
 
@@ -34,12 +33,6 @@ def worker(rank, port, out_dir):
     np.save(f'{out_dir}/table{rank}.npy', s.table[:])
     np.save(f'{out_dir}/slices{rank}.npy', np.array(slices))
     dist.destroy_process_group()
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 def test_two_ranks_same_table_disjoint_complete_batches(tmp_path):

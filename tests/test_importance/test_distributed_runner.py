@@ -17,7 +17,7 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 from mmengine.runner import Runner
 
-from test_distributed import free_port
+from conftest import free_port
 from test_hook_runner import make_cfg
 from test_training_paths import recorded
 
