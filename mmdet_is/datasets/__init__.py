@@ -1,6 +1,7 @@
+from .coco import CheckedCocoDataset
 from .kitti import KittiDataset
 from .samplers import *  # noqa: F401,F403
 from .transforms import FarRoICrop
 from .zod import ZODDataset
 
-__all__ = ['KittiDataset', 'FarRoICrop', 'ZODDataset']
+__all__ = ['CheckedCocoDataset', 'KittiDataset', 'FarRoICrop', 'ZODDataset']

@@ -12,6 +12,7 @@ from PIL import Image
 
 from mmdet.datasets import BaseDetDataset
 from mmdet.registry import DATASETS
+from .box_rules import check_box, clip_instances, log_box_counts, refuse_empty
 
 #: KITTI type -> ZOD class; ``None`` marks a don't-care region.
 KITTI_TO_ZOD: Dict[str, Optional[str]] = {
@@ -41,9 +42,10 @@ def parse_kitti_label(path: str, classes: List[str]) -> List[dict]:
         become ignore regions / ``iscrowd`` in evaluation).
 
     Raises:
-        ValueError: a line with fewer than 15 fields, a non-numeric box, a box
-            with ``x2 < x1`` or ``y2 < y1``, or an unknown type; the message
-            names the file and the 1-based line number.
+        ValueError: a line with fewer than 15 fields, a non-numeric or
+            non-finite box, a box with ``x2 < x1`` or ``y2 < y1``, or an
+            unknown type; the message names the file and the 1-based line
+            number.
     """
     instances = []
     with open(path) as f:
@@ -66,9 +68,7 @@ def parse_kitti_label(path: str, classes: List[str]) -> List[dict]:
         except ValueError:
             raise ValueError(f'{where}: box fields 5-8 are not numbers: '
                              f'{fields[4:8]}') from None
-        if x2 < x1 or y2 < y1:
-            raise ValueError(f'{where}: box has x2 < x1 or y2 < y1: '
-                             f'{[x1, y1, x2, y2]}')
+        check_box([x1, y1, x2, y2], where)
         zod_class = KITTI_TO_ZOD[kitti_type]
         instances.append(
             dict(
@@ -95,12 +95,16 @@ class KittiDataset(BaseDetDataset):
     same id as an int, as COCO evaluation wants; stable across splits, so
     files keyed by it, such as RHO's irreducible losses, survive a re-split).
 
+    Boxes follow the project's rule (:mod:`.box_rules`): clipped to the
+    image, dropped when under 1 pixel inside it, counted in the log and in
+    ``boxes_clipped`` / ``boxes_dropped``.
+
     Raises:
         FileNotFoundError: the split file, an image or a label file is
             missing (the message names the path).
-        ValueError: a frame id that is not a number, a repeated frame id (the
-            message names the split file), a malformed label line (see
-            :func:`parse_kitti_label`).
+        ValueError: an empty split, a frame id that is not a number, a
+            repeated frame id (the message names the split file), a
+            malformed label line (see :func:`parse_kitti_label`).
     """
 
     METAINFO = dict(
@@ -118,10 +122,11 @@ class KittiDataset(BaseDetDataset):
                 f'KITTI split file not found: {self.ann_file}')
         with get_local_path(self.ann_file) as local:
             frame_ids = [i.strip() for i in list_from_file(local) if i.strip()]
+        refuse_empty('KittiDataset', self.ann_file, len(frame_ids))
         if len(set(frame_ids)) < len(frame_ids):
             raise ValueError(f'{self.ann_file} lists a frame id twice')
         classes = list(self.metainfo['classes'])
-        data_list = []
+        data_list, clipped, dropped = [], 0, 0
         for frame_id in frame_ids:
             if not frame_id.isdigit():
                 raise ValueError(f'{self.ann_file}: KITTI frame id '
@@ -136,6 +141,9 @@ class KittiDataset(BaseDetDataset):
                         f'{path} not found')
             with Image.open(img_path) as img:
                 width, height = img.size
+            instances, c, d = clip_instances(
+                parse_kitti_label(label_path, classes), width, height)
+            clipped, dropped = clipped + c, dropped + d
             data_list.append(
                 dict(
                     img_id=int(frame_id),
@@ -143,5 +151,7 @@ class KittiDataset(BaseDetDataset):
                     img_path=img_path,
                     width=width,
                     height=height,
-                    instances=parse_kitti_label(label_path, classes)))
+                    instances=instances))
+        self.boxes_clipped, self.boxes_dropped = clipped, dropped
+        log_box_counts('KittiDataset', self.ann_file, clipped, dropped)
         return data_list

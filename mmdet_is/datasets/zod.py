@@ -15,6 +15,7 @@ from typing import List, Sequence
 
 from mmdet.datasets import BaseDetDataset
 from mmdet.registry import DATASETS
+from .box_rules import check_box, clip_instances, log_box_counts, refuse_empty
 
 #: The detector's classes (thesis table 4.2), in label order.
 ZOD_CLASSES = ('Pedestrian', 'Vehicle', 'VulnerableVehicle', 'Animal')
@@ -99,8 +100,10 @@ def load_zod_frame(frame,
 
     Raises:
         ZodFrameError: no front camera image of that anonymisation, the image
-            file is missing, or the annotation is missing or unreadable; the
-            message names the frame id and the file.
+            file is missing, or the annotation is missing, unreadable or has
+            a box that is not finite or inverted (the devkit makes a box of
+            NaN points inverted); the message names the frame id and the
+            file.
     """
     constants = zod_module('zod.constants')
     Anonymization = constants.Anonymization
@@ -129,9 +132,15 @@ def load_zod_frame(frame,
         raise ZodFrameError(
             frame_id, f'annotation {ann_path} unreadable: '
             f'{type(e).__name__}: {e}') from None
+    instances = zod_objects_to_instances(objects, classes)
+    for k, inst in enumerate(instances):
+        try:
+            check_box(inst['bbox'], f'annotation {ann_path}, object {k}')
+        except ValueError as e:
+            raise ZodFrameError(frame_id, str(e)) from None
     return dict(img_path=img_path, img_id=int(frame_id), frame_id=frame_id,
                 width=camera.width, height=camera.height,
-                instances=zod_objects_to_instances(objects, classes))
+                instances=instances)
 
 
 @DATASETS.register_module()
@@ -157,7 +166,12 @@ class ZODDataset(BaseDetDataset):
             extra ``mmdet_is[zod]``).
         ValueError: an unknown ``version``, ``split`` or ``anonymization``
             (the message names the key); frames that cannot be read (the
-            message lists their ids, see :func:`load_zod_frame`).
+            message lists their ids, see :func:`load_zod_frame`); an empty
+            split.
+
+    Boxes follow the project's rule (:mod:`.box_rules`): clipped to the
+    frame, dropped when under 1 pixel inside it, counted in the log and in
+    ``boxes_clipped`` / ``boxes_dropped``.
         FileNotFoundError: the trainval file is missing (the devkit's message
             names the path).
     """
@@ -187,17 +201,24 @@ class ZODDataset(BaseDetDataset):
     def load_data_list(self) -> List[dict]:
         frames = zod_module().ZodFrames(self.data_root, self.version)
         classes = list(self.metainfo['classes'])
-        data_list, errors = [], []
+        data_list, errors, clipped, dropped = [], [], 0, 0
+        source = f'{self.data_root} ({self.version}, {self.split})'
         for frame_id in sorted(frames.get_split(self.split)):
             try:
-                data_list.append(
-                    load_zod_frame(frames[frame_id], self.anonymization,
-                                   classes))
+                info = load_zod_frame(frames[frame_id], self.anonymization,
+                                      classes)
             except ZodFrameError as e:
                 errors.append(e)
+                continue
+            info['instances'], c, d = clip_instances(
+                info['instances'], info['width'], info['height'])
+            clipped, dropped = clipped + c, dropped + d
+            data_list.append(info)
         if errors:
             raise ValueError(
-                f'{len(errors)} ZOD frame(s) of {self.data_root} '
-                f'({self.version}, {self.split}) cannot be read:\n' +
+                f'{len(errors)} ZOD frame(s) of {source} cannot be read:\n' +
                 '\n'.join(str(e) for e in errors))
+        refuse_empty('ZODDataset', source, len(data_list))
+        self.boxes_clipped, self.boxes_dropped = clipped, dropped
+        log_box_counts('ZODDataset', source, clipped, dropped)
         return data_list

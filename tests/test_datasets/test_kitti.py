@@ -45,7 +45,7 @@ def test_malformed_line_names_file_and_line(tmp_path, bad, message):
     assert message in str(err.value)
 
 
-def make_frames(root, ids, size=(40, 20)):
+def make_frames(root, ids, size=(1242, 375)):
     (root / 'images').mkdir()
     (root / 'labels').mkdir()
     for i in ids:
@@ -62,11 +62,11 @@ def build(root, ann_file='split.txt'):
 
 
 def test_dataset_reports_size_and_ignore_flags(tmp_path):
-    make_frames(tmp_path, ['000001', '000002'], size=(40, 20))
+    make_frames(tmp_path, ['000001', '000002'], size=(1240, 380))
     ds = build(tmp_path)
     assert len(ds) == 2
     info = ds.get_data_info(1)
-    assert (info['width'], info['height']) == (40, 20)
+    assert (info['width'], info['height']) == (1240, 380)
     assert info['frame_id'] == '000002' and info['img_id'] == 2
     assert [i['bbox_label'] for i in info['instances']] == [1, 1]
 

@@ -2,11 +2,13 @@
 # Dataset", 2019; public GitHub repository tangsanli5201/DeepPCB, MIT
 # licence): 640 x 640 binarised printed-circuit-board images with six
 # defect classes, 1,000 training and 500 test images in COCO format, read
-# from where they lie (never copied into this repository). mmdet's
-# CocoDataset reads it as it is; validation curves on the 500 test images.
+# from where they lie (never copied into this repository) by mmdet's
+# CocoDataset with the project's box rule (CheckedCocoDataset: non-finite
+# boxes refused, boxes clipped to the image; none needs it here);
+# validation curves on the 500 test images.
 # Another location: --cfg-options train_dataloader.dataset.data_root=D
 #   val_dataloader.dataset.data_root=D
-dataset_type = 'CocoDataset'
+dataset_type = 'CheckedCocoDataset'
 data_root = '../shared/data/deeppcb/'
 metainfo = dict(
     classes=('open', 'short', 'mousebite', 'spur', 'copper', 'pin-hole'),
