@@ -14,6 +14,9 @@ kitti_train_pipeline = [
     dict(type='LoadImageFromFile', backend_args=None),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='Resize', scale=kitti_img_scale, keep_ratio=False),
+    # random augmentation seeded by each draw of an ImportanceSampler or
+    # SelectionSampler: a resumed run flips as the uninterrupted one did
+    dict(type='SeedAugmentation'),
     dict(type='RandomFlip', prob=0.5),
     dict(
         type='PackDetInputs',

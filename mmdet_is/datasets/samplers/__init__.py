@@ -1,3 +1,4 @@
+from .drawn_index import DrawnIndex
 from .importance_sampler import ImportanceSampler, rejection_rule
 from .score_table import ScoreTable
 from .selection_rules import (RULES, InfoBatchRule, RandomRule, Selection,
@@ -5,7 +6,7 @@ from .selection_rules import (RULES, InfoBatchRule, RandomRule, Selection,
 from .selection_sampler import SelectionSampler
 from .unbiased import anneal_lambda, importance_weights
 
-__all__ = ['ImportanceSampler', 'rejection_rule', 'ScoreTable', 'RULES',
+__all__ = ['DrawnIndex', 'ImportanceSampler', 'rejection_rule', 'ScoreTable', 'RULES',
            'InfoBatchRule', 'RandomRule', 'Selection', 'TierRule',
            'build_rule', 'SelectionSampler', 'anneal_lambda',
            'importance_weights']

@@ -17,6 +17,7 @@ from mmengine.dist import get_dist_info, sync_random_seed
 from torch.utils.data import Sampler
 
 from mmdet.registry import DATA_SAMPLERS
+from .drawn_index import DrawnIndex
 from .score_table import MAX_SCORE, ScoreTable
 from .unbiased import importance_weights
 
@@ -160,7 +161,9 @@ class ImportanceSampler(Sampler):
 
     def __iter__(self) -> Iterator[int]:
         """This rank's indices up to the end of the current epoch (a whole
-        epoch unless resumed in the middle of one).
+        epoch unless resumed in the middle of one), as
+        :class:`~.drawn_index.DrawnIndex` (an ``int`` with the seed of its
+        draw).
 
         Raises:
             RuntimeError: the batches yielded are never marked trained (no
@@ -180,8 +183,12 @@ class ImportanceSampler(Sampler):
             else:
                 drawn = (self.next_global_batch(), self._last_probs)
             self._in_flight.append(drawn)
+            first = self.batches_yielded * self.global_batch + \
+                self.rank * self.batch_size
             self.batches_yielded += 1
-            yield from self.rank_slice(drawn[0]).tolist()
+            batch = self.rank_slice(drawn[0])
+            seeds = self.draw_seeds(first + np.arange(len(batch)))
+            yield from map(DrawnIndex, batch.tolist(), seeds.tolist())
 
     def _no_hook_message(self) -> str:
         return (f'{type(self).__name__}: {len(self._in_flight)} batches were '
@@ -189,6 +196,19 @@ class ImportanceSampler(Sampler):
                 'sampler: add dict(type=\'ImportanceSamplingHook\', '
                 'heuristic=...) to custom_hooks (the sampler does not work '
                 'without it)')
+
+    def draw_seeds(self, positions: np.ndarray) -> np.ndarray:
+        """The seeds of the draws at ``positions`` of the stream (global
+        batch number x global batch + slot): SplitMix64 (Steele et al.,
+        OOPSLA 2014) of the sampler's seed and the position, ``(k,)``
+        uint64. What :class:`~mmdet_is.datasets.SeedAugmentation` seeds the
+        pipeline with."""
+        with np.errstate(over='ignore'):
+            z = np.uint64(self.seed) * np.uint64(0x9E3779B97F4A7C15) + \
+                np.asarray(positions, np.uint64)
+            z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+            z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+            return z ^ (z >> np.uint64(31))
 
     def rank_slice(self, batch: np.ndarray) -> np.ndarray:
         """This rank's contiguous part of a ``(global_batch,)`` batch."""

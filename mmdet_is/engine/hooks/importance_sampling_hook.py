@@ -15,6 +15,7 @@ With an irreducible-loss file it scores by RHO (thesis 4.2.6):
 ``L_train - L_ho``.
 """
 import hashlib
+import logging
 import os.path as osp
 from typing import List, Optional
 
@@ -163,6 +164,29 @@ def check_same_dataset(saved: dict, identities: List[str]) -> None:
         'images. Resume with the training set of that run, or start the '
         'sampler afresh with load_from=CHECKPOINT (weights only) instead of '
         '--resume.')
+
+
+def warn_unseeded_augmentation(dataset) -> bool:
+    """Warn (and return True) when the training pipeline has a random
+    transform (``Random*``, ``Mosaic``, ``MixUp``, ...) with no
+    ``SeedAugmentation`` before it: a resumed run would augment otherwise
+    than the uninterrupted one."""
+    transforms = getattr(getattr(dataset, 'pipeline', None), 'transforms',
+                         [])
+    names = [type(t).__name__ for t in transforms]
+    for name in names:
+        if name == 'SeedAugmentation':
+            return False
+        if name.startswith('Random') or name in ('Mosaic', 'MixUp',
+                                                 'YOLOXHSVRandomAug'):
+            print_log(
+                f'the training pipeline draws random augmentation ({name}) '
+                'with no SeedAugmentation before it: a resumed run will not '
+                'augment as the uninterrupted one did. Add '
+                "dict(type='SeedAugmentation') before it for an exact "
+                'resume.', logger='current', level=logging.WARNING)
+            return True
+    return False
 
 
 @HOOKS.register_module()
@@ -336,6 +360,7 @@ class ImportanceSamplingHook(Hook):
             self._check_head_applies_weights(runner)
         self._scan(dataset)
         self._plan_logged, self._plan_counts = None, {}
+        warn_unseeded_augmentation(dataset)
         self._exposure = np.zeros(len(self._class_share))
         self._exposure_images = 0
         self._stats = self.sampler.diagnostics()
