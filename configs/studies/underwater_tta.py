@@ -47,6 +47,13 @@ seeds_per_method = dict(uniform_0p7=[0, 1, 2], uniform_0p5=[0, 1, 2],
 work_dir = 'work_dirs/study_underwater_tta'
 out_dir = 'docs/underwater_tta'
 
+# The study started on the data set as it was then: mmdet's CocoDataset and
+# a RandomFlip drawn from each loader worker's own random stream. Later the
+# underwater configs gained the box rule (CheckedCocoDataset: 48 training
+# and 4 test boxes clipped to their image) and SeedAugmentation; every run
+# of this study keeps the first form, so that all its runs are alike.
+meta_keys = ('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor',
+             'flip', 'flip_direction', 'sample_idx')
 cfg_options = dict(
     {'train_cfg.max_epochs': epochs,
      'param_scheduler': [
@@ -54,4 +61,14 @@ cfg_options = dict(
               end=1, convert_to_iter_based=True),
          dict(type='CosineAnnealingLR', eta_min_ratio=0.01, by_epoch=True,
               begin=1, end=epochs, convert_to_iter_based=True)
+     ],
+     'train_dataloader.dataset.type': 'CocoDataset',
+     'val_dataloader.dataset.datasets.0.type': 'CocoDataset',
+     'val_dataloader.dataset.datasets.1.type': 'CocoDataset',
+     'train_dataloader.dataset.pipeline': [
+         dict(type='LoadImageFromFile', backend_args=None),
+         dict(type='LoadAnnotations', with_bbox=True),
+         dict(type='Resize', scale=(320, 240), keep_ratio=True),
+         dict(type='RandomFlip', prob=0.5),
+         dict(type='PackDetInputs', meta_keys=meta_keys)
      ]})
