@@ -12,7 +12,7 @@
 #
 # Arms: uniform at the full budget (the baseline) and at 0.7x and 0.5x the
 # epochs (a plain shorter schedule); per-epoch selection at keep_ratio 0.6
-# (9,216 of the baseline's 40,960 images... every epoch 1,536 of 2,560):
+# (1,536 of the 2,560 images every epoch, 24,576 of the baseline's 40,960):
 # 'tiers' with the detection-quality score, 'infobatch' with the loss,
 # 'random' (the control at the same keep ratio); and threshold closeness
 # (importance sampling with replacement at the full number of iterations,
@@ -44,6 +44,9 @@ seeds = [0, 1, 2, 3, 4]
 # at least 3 seeds for the reference arms (uniform 0.7 / 0.5, closeness)
 seeds_per_method = dict(uniform_0p7=[0, 1, 2], uniform_0p5=[0, 1, 2],
                         closeness=[0, 1, 2])
+# what a plain shorter schedule reaches, as a target too: how many images
+# each arm needs for it
+tta_references = ['uniform_0p7', 'uniform_0p5']
 work_dir = 'work_dirs/study_underwater_tta'
 out_dir = 'docs/underwater_tta'
 

@@ -193,8 +193,10 @@ def publish_ingredients(ingredients: Dict[str, Tensor], num_objects: int,
                          f'{shapes}')
     record = {k: ingredients[k] for k in INGREDIENT_KEYS}
     record.update(num_objects=int(num_objects), **stop_timer(timer))
-    MessageHub.get_current_instance().update_info(MESSAGE_KEY, record,
-                                                  resumed=False)
+    # straight into the runtime info: ``update_info`` would also register
+    # the key for checkpoints, and every resume would then warn that it is
+    # missing ("resumed key ... is not defined in message_hub")
+    MessageHub.get_current_instance().runtime_info[MESSAGE_KEY] = record
 
 
 def pop_ingredients() -> Optional[dict]:

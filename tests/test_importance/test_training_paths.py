@@ -168,6 +168,12 @@ def test_iteration_based_resume_continues_the_same_stream(repo_root,
                                [s for _, _, s, _ in steps[8:]], rtol=1e-4)
     sampler = resumed.train_dataloader.sampler
     assert sampler.batches_drawn == full.train_dataloader.sampler.batches_drawn
+    # no noise in the log: mmengine's InfiniteSampler advice at the epoch
+    # end, or a resumed-key warning for the per-step ingredients
+    log = open(osp.join(resumed.log_dir,
+                        osp.basename(resumed.log_dir) + '.log')).read()
+    assert 'Reach the end of the dataloader' not in log
+    assert 'resumed key' not in log
     np.testing.assert_array_equal(sampler.table[:],
                                   full.train_dataloader.sampler.table[:])
 

@@ -295,3 +295,17 @@ def test_one_signal_stops_every_run_and_starts_no_new_one(tmp_path,
             time.sleep(0.05)
         else:
             pytest.fail(f'worker process {pid} still runs')
+
+
+def test_img_scale_reaches_every_resize_whatever_its_index(tmp_path):
+    """The underwater configs: Resize at index 2 of the training pipeline,
+    at index 1 of the two validation sets' (inside a ConcatDataset)."""
+    st = study_tool.load_study(write_study(
+        tmp_path, dict(baseline='configs/fcos_baseline_underwater.py'), [0],
+        extra='img_scale = (160, 120)\n'))
+    cfg = study_tool.run_config(st, 'baseline', 0)
+    resizes = [t for t in cfg.train_dataloader.dataset.pipeline
+               if t.type == 'Resize']
+    for ds in cfg.val_dataloader.dataset.datasets:
+        resizes += [t for t in ds.pipeline if t.type == 'Resize']
+    assert len(resizes) == 3 and all(t.scale == (160, 120) for t in resizes)

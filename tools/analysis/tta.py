@@ -155,7 +155,9 @@ def bootstrap_saving(base_runs: List[dict], runs: List[dict], metric: str,
 def tta_table(methods: Dict[str, List[dict]], baseline: str, metric: str,
               bootstrap: bool = True) -> List[dict]:
     """One row per method with values of ``metric`` (module docstring;
-    none when the baseline has none): ``target``, ``images``
+    none when the baseline has none). ``baseline`` may be any method: a
+    shorter schedule as the reference asks how many images each method
+    needs for what that schedule reaches. Keys: ``target``, ``images``
     (to the target, mean curve), ``seconds`` (training wall-clock there,
     mean), ``saving``, ``per_seed`` (paired), ``ci_low``/``ci_high``,
     ``paired``, ``final_mean``/``final_std``, ``total_images`` (at the last
@@ -200,9 +202,11 @@ def tta_table(methods: Dict[str, List[dict]], baseline: str, metric: str,
     return rows
 
 
-def format_tta(rows: List[dict], metric: str) -> str:
-    """The time-to-accuracy table as Markdown (one line when the baseline
-    has no values of ``metric``)."""
+def format_tta(rows: List[dict], metric: str,
+               reference: str = 'baseline') -> str:
+    """The time-to-accuracy table as Markdown against the ``reference``
+    method of :func:`tta_table` (one line when it has no values of
+    ``metric``)."""
     if not rows:
         return f'`{metric}`: no values of the baseline'
 
@@ -214,9 +218,9 @@ def format_tta(rows: List[dict], metric: str) -> str:
 
     target = rows[0]['target'] if rows else float('nan')
     lines = [
-        f'`{metric}`: target = the baseline\'s final value, mean over its '
-        f'seeds = {target:.4f}', '',
-        '| method | runs | images to the target | saving vs baseline | '
+        f'`{metric}`: target = the final value of {reference}, mean over '
+        f'its seeds = {target:.4f}', '',
+        f'| method | runs | images to the target | saving vs {reference} | '
         'each seed (paired) | 90 % bootstrap | final (mean ± std) | '
         'images in all | training time to the target |', '|---' * 9 + '|'
     ]
@@ -229,7 +233,7 @@ def format_tta(rows: List[dict], metric: str) -> str:
         sec = '-' if r['seconds'] is None else f'{r["seconds"] / 60:.1f} min'
         lines.append(
             f'| {r["method"]} | {r["runs"]} | {kimg(r["images"])} | '
-            f'{"-" if r["method"] == rows[0]["method"] else x(r["saving"])} '
+            f'{"-" if r["method"] == reference else x(r["saving"])} '
             f'| {seeds} | {ci} | {r["final_mean"]:.3f} ± '
             f'{r["final_std"]:.3f} | {kimg(r["total_images"])} | {sec} |')
     return '\n'.join(lines)

@@ -12,12 +12,21 @@ prefetched batches drawn from the sampler's initial state.
 """
 import logging
 
-from mmengine.logging import print_log
+from mmengine.logging import MMLogger, print_log
 from mmengine.runner import IterBasedTrainLoop
 from mmengine.runner.loops import _InfiniteDataloaderIterator
 
 from mmdet.registry import LOOPS
 from ...datasets.samplers import ImportanceSampler
+
+
+class _NoInfiniteAdvice(logging.Filter):
+    """Drops mmengine's "Reach the end of the dataloader ... InfiniteSampler"
+    warning."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.getMessage()).startswith(
+            'Reach the end of the dataloader')
 
 
 class _SkipFirst:
@@ -41,10 +50,21 @@ class ImportanceIterBasedTrainLoop(IterBasedTrainLoop):
     sampler it is mmengine's loop unchanged).
 
     Use it as ``train_cfg = dict(type='ImportanceIterBasedTrainLoop',
-    max_iters=..., val_interval=...)``.
+    max_iters=..., val_interval=...)``. It also silences mmengine's advice
+    at every sampler epoch end to use an ``InfiniteSampler`` (the samplers
+    of this project continue their stream across epochs; the iterator's
+    2-second pause at an epoch end stays).
     """
 
     def run(self):
+        if isinstance(self.dataloader.sampler, ImportanceSampler):
+            # mmengine's infinite iterator advises an InfiniteSampler at
+            # every epoch end: wrong advice for these samplers, whose stream
+            # continues across epochs
+            logger = MMLogger.get_current_instance()
+            if not any(isinstance(f, _NoInfiniteAdvice)
+                       for f in logger.filters):
+                logger.addFilter(_NoInfiniteAdvice())
         if self._iter > 0 and isinstance(self.dataloader.sampler,
                                          ImportanceSampler):
             print_log(
