@@ -136,6 +136,48 @@ def plot_report(series, draw_counts: np.ndarray, image_classes: List[set],
     plt.close(fig)
 
 
+def load_run(work_dir: str, checkpoint: Optional[str] = None,
+             config: Optional[str] = None):
+    """The sampler state of a run's checkpoint, its config and training set.
+
+    ``checkpoint`` defaults to the work dir's last checkpoint, ``config`` to
+    the config dumped in the work dir.
+
+    Returns:
+        ``(state, cfg, dataset, ckpt_path)``: the checkpoint's
+        ``importance_sampler`` dict, the config and the built training set.
+
+    Raises:
+        KeyError: the checkpoint holds no sampler state.
+        ValueError: the training set has another number of images.
+    """
+    import torch
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    import mmdet_is  # noqa: F401  (registers datasets; safe torch.load)
+    from mmdet.registry import DATASETS
+
+    ckpt_path = checkpoint
+    if ckpt_path is None:
+        with open(osp.join(work_dir, 'last_checkpoint')) as f:
+            ckpt_path = f.read().strip()
+    ckpt = torch.load(ckpt_path, map_location='cpu', weights_only=True)
+    if 'importance_sampler' not in ckpt:
+        raise KeyError(f'{ckpt_path} holds no importance_sampler state: '
+                       'was the run trained with ImportanceSamplingHook?')
+    state = ckpt['importance_sampler']
+    cfg_path = config or sorted(glob.glob(osp.join(work_dir, '*.py')))[-1]
+    cfg = Config.fromfile(cfg_path)
+    init_default_scope('mmdet')
+    dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    if len(dataset) != len(state['draw_counts']):
+        raise ValueError(f'{ckpt_path} has draw counts for '
+                         f'{len(state["draw_counts"])} images, the dataset of '
+                         f'{cfg_path} has {len(dataset)}')
+    return state, cfg, dataset, ckpt_path
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('work_dir')
@@ -144,36 +186,14 @@ def main():
     parser.add_argument('--out', default='sampler_report.png')
     args = parser.parse_args()
 
-    import torch
-    from mmengine.config import Config
-    from mmengine.registry import init_default_scope
-
-    import mmdet_is  # noqa: F401  (registers datasets; safe torch.load)
-    from mmdet.registry import DATASETS
-
     scalars = sorted(glob.glob(osp.join(args.work_dir, '*', 'vis_data',
                                         'scalars.json')))
     if not scalars:
         raise FileNotFoundError(f'no */vis_data/scalars.json in '
                                 f'{args.work_dir}')
-    ckpt_path = args.checkpoint
-    if ckpt_path is None:
-        with open(osp.join(args.work_dir, 'last_checkpoint')) as f:
-            ckpt_path = f.read().strip()
-    ckpt = torch.load(ckpt_path, map_location='cpu', weights_only=True)
-    if 'importance_sampler' not in ckpt:
-        raise KeyError(f'{ckpt_path} holds no importance_sampler state: '
-                       'was the run trained with ImportanceSamplingHook?')
-    counts = ckpt['importance_sampler']['draw_counts'].numpy()
-    cfg_path = args.config or sorted(
-        glob.glob(osp.join(args.work_dir, '*.py')))[-1]
-    cfg = Config.fromfile(cfg_path)
-    init_default_scope('mmdet')
-    dataset = DATASETS.build(cfg.train_dataloader.dataset)
-    if len(dataset) != len(counts):
-        raise ValueError(f'{ckpt_path} has draw counts for {len(counts)} '
-                         f'images, the dataset of {cfg_path} has '
-                         f'{len(dataset)}')
+    state, cfg, dataset, _ = load_run(args.work_dir, args.checkpoint,
+                                      args.config)
+    counts = state['draw_counts'].numpy()
     series = read_series(scalars[-1], ['importance_ess_fraction',
                                        'importance_coverage'])
     plot_report(series, counts, classes_per_image(dataset),
@@ -189,7 +209,7 @@ def main():
         irreducible = load_irreducible_losses(
             irr_file, [d['img_id'] for d in infos])
         names = [str(d.get('frame_id', d['img_id'])) for d in infos]
-        scores = ckpt['importance_sampler']['scores'].numpy().astype(float)
+        scores = state['scores'].numpy().astype(float)
         print(rho_comparison(scores, irreducible, names,
                              classes_per_image(dataset),
                              dataset.metainfo['classes']))
