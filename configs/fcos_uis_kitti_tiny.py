@@ -1,4 +1,4 @@
-# UIS (thesis eq. 4.5, object-wise mean reduction) on the bundled KITTI
+# UIS as the thesis prints it (eq. 4.5, object-wise mean) on the bundled KITTI
 # frames: the baseline plus three changes - the head scores every image of a
 # step, the ImportanceSampler draws from the scores, and the hook connects them.
 _base_ = './fcos_baseline_kitti_tiny.py'

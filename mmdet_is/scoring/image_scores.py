@@ -33,7 +33,7 @@ def check_score_cfg(heuristic: str, reduction: str) -> None:
 
 @torch.no_grad()
 def image_scores(ingredients: Dict[str, Tensor],
-                 heuristic: str = 'uis',
+                 heuristic: str = 'closeness',
                  reduction: str = 'mean',
                  ignore_regression: bool = False,
                  num_objects: Optional[int] = None) -> Dict[str, Tensor]:
