@@ -87,7 +87,7 @@ def main():
                 Sized(n), args.batch, rule=rule, keep_ratio=args.keep_ratio,
                 seed=0), scores, rng)
             epoch = sel.batches_drawn // sel.iters_per_epoch
-            plan_s = median_seconds(lambda: sel.plan(epoch), args.reps)
+            plan_s = median_seconds(lambda s=sel: s.plan(epoch), args.reps)
             sel.next_global_batch()  # plans the epoch, then cut batches
             cut_ms = 1e3 * median_seconds(sel.next_global_batch,
                                           max(20, 10 * args.reps))

@@ -1,6 +1,6 @@
-# Per-epoch selection after AFSS (arXiv 2603.17684) on the DeepPCB defect images:
-# each epoch trains 60 % of the images, chosen by the detection-quality
-# score 1 - min(P, R) of the training pass (heuristic 'min_pr'):
+# Per-epoch selection after AFSS (arXiv 2603.17684) on the DeepPCB defect
+# images: each epoch trains 60 % of the images, chosen by the detection-
+# quality score 1 - min(P, R) of the training pass (heuristic 'min_pr'):
 # every hard image (score above the 60 % quantile), 40 % of the medium and
 # 2 % of the easy ones (below the 30 % quantile), and every medium image at
 # least every 3 epochs, every easy one at least every 10

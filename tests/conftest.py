@@ -31,6 +31,32 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def tiny_kitti_cfg(config: str, work_dir: str, images: int, epochs: int):
+    """A KITTI config of ``configs/`` shrunk to train on this CPU in
+    seconds: its first ``images`` training frames at 320 x 96, no loader
+    workers, ``epochs`` epochs, no validation, one checkpoint at the end,
+    no visualisation."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs', config))
+    loader = cfg.train_dataloader
+    loader.update(num_workers=0, persistent_workers=False)
+    loader.dataset.update(data_root=osp.join(REPO_ROOT, 'data', 'kitti_tiny'),
+                          indices=images)
+    for t in loader.dataset.pipeline:
+        if t.type == 'Resize':
+            t.scale = (320, 96)
+    cfg.train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=epochs,
+                         val_interval=100)
+    cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
+    cfg.test_dataloader = cfg.test_cfg = cfg.test_evaluator = None
+    cfg.default_hooks.checkpoint = dict(type='CheckpointHook',
+                                        interval=epochs, save_best=None)
+    cfg.default_hooks.pop('visualization')
+    cfg.visualizer.vis_backends = [dict(type='LocalVisBackend')]
+    cfg.work_dir = work_dir
+    return cfg
+
+
 @pytest.fixture(scope='session')
 def repo_root():
     return REPO_ROOT

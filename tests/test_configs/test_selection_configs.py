@@ -10,11 +10,10 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
-from conftest import REPO_ROOT, load_tool
+from conftest import REPO_ROOT, load_tool, tiny_kitti_cfg
 from mmdet.registry import DATASETS
 
 study_tool = load_tool('analysis/study.py')
-KITTI = osp.join(REPO_ROOT, 'data', 'kitti_tiny')
 DEEPPCB = osp.join(REPO_ROOT, '..', 'shared', 'data', 'deeppcb')
 STUDIES = [osp.join(REPO_ROOT, 'configs', 'studies', f'{name}.py')
            for name in ('underwater_tta', 'deeppcb_tta')]
@@ -25,23 +24,7 @@ def test_kitti_selection_config_trains_through_the_runner(rule, tmp_path):
     """8 frames, batch 4, keep_ratio 0.6 of the config: ceil(4.8 / 4) = 2
     iterations (8 images) an epoch, 3 epochs; every image trained has a
     finite score of its own."""
-    cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs',
-                                   f'fcos_{rule}_kitti_tiny.py'))
-    loader = cfg.train_dataloader
-    loader.update(num_workers=0, persistent_workers=False)
-    loader.dataset.update(data_root=KITTI, indices=8)
-    for t in loader.dataset.pipeline:
-        if t.type == 'Resize':
-            t.scale = (320, 96)
-    cfg.train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=3,
-                         val_interval=100)
-    cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
-    cfg.test_dataloader = cfg.test_cfg = cfg.test_evaluator = None
-    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=3,
-                                        save_best=None)
-    cfg.default_hooks.pop('visualization')
-    cfg.visualizer.vis_backends = [dict(type='LocalVisBackend')]
-    cfg.work_dir = str(tmp_path)
+    cfg = tiny_kitti_cfg(f'fcos_{rule}_kitti_tiny.py', str(tmp_path), 8, 3)
     runner = Runner.from_cfg(cfg)
     runner.train()
     sampler = runner.train_dataloader.sampler

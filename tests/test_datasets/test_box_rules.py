@@ -7,7 +7,6 @@ import os.path as osp
 
 import numpy as np
 import pytest
-from mmengine.logging import MMLogger
 from PIL import Image
 
 from mmdet.registry import DATASETS

@@ -52,7 +52,8 @@ def test_named_files_exist(page):
 
 def test_every_python_snippet_builds(tmp_path):
     shutil.copytree(osp.join(REPO_ROOT, 'configs'), tmp_path / 'configs')
-    snippets = [s for page in PAGES for s in SNIPPET.findall(open(page).read())]
+    snippets = [s for page in PAGES
+                for s in SNIPPET.findall(open(page).read())]
     assert len(snippets) >= 8
     files = []
     for k, code in enumerate(snippets):

@@ -105,8 +105,8 @@ def test_shorter_epochs_keep_the_loop_right(repo_root, tmp_path):
     scalars = [json.loads(line) for line in open(
         osp.join(runner.log_dir, 'vis_data', 'scalars.json'))]
     val = [r for r in scalars if 'images_processed' in r]
-    assert [(r['step'], r['images_processed']) for r in val] == [(6, 12),
-                                                                (12, 24)]
+    assert [(r['step'], r['images_processed']) for r in val] == [
+        (6, 12), (12, 24)]
     # the training clock at each validation is the one the checkpoint
     # saved just before it (not a mean over the validations logged)
     for r in val:

@@ -59,9 +59,8 @@ def softmax_head_score(cls, box):
         dict(type='FCOSSoftmaxHead', num_classes=1, in_channels=8,
              feat_channels=8, stacked_convs=1, strides=(8, ), norm_cfg=None))
     head.publish_importance_ingredients = True
-    head.loss_by_feat([cls], [box], [GT], [dict(img_shape=(8, 24),
-                                                 pad_shape=(8, 24))],
-                      [DONTCARE])
+    meta = dict(img_shape=(8, 24), pad_shape=(8, 24))
+    head.loss_by_feat([cls], [box], [GT], [meta], [DONTCARE])
     return image_scores(pop_ingredients(), heuristic='min_pr')
 
 

@@ -1,14 +1,11 @@
 """tools/analysis/browse_sampler.py on a tiny real run: the grid holds the
 images drawn most and least (or scored highest and lowest), in rows of 4."""
-import os.path as osp
-
 import numpy as np
 import torch
-from mmengine.config import Config
 from mmengine.runner import Runner
 from PIL import Image
 
-from conftest import REPO_ROOT, load_tool
+from conftest import load_tool, tiny_kitti_cfg
 
 browse = load_tool('analysis/browse_sampler.py')
 
@@ -24,24 +21,7 @@ def test_choose_by_hand():
 
 
 def test_grid_of_a_tiny_uis_run(tmp_path):
-    cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs',
-                                   'fcos_uis_kitti_tiny.py'))
-    loader = cfg.train_dataloader
-    loader.update(num_workers=0, persistent_workers=False)
-    loader.dataset.update(data_root=osp.join(REPO_ROOT, 'data',
-                                             'kitti_tiny'), indices=12)
-    for t in loader.dataset.pipeline:
-        if t.type == 'Resize':
-            t.scale = (320, 96)
-    cfg.train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=3,
-                         val_interval=100)
-    cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
-    cfg.test_dataloader = cfg.test_cfg = cfg.test_evaluator = None
-    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=3,
-                                        save_best=None)
-    cfg.default_hooks.pop('visualization')
-    cfg.visualizer.vis_backends = [dict(type='LocalVisBackend')]
-    cfg.work_dir = str(tmp_path)
+    cfg = tiny_kitti_cfg('fcos_uis_kitti_tiny.py', str(tmp_path), 12, 3)
     Runner.from_cfg(cfg).train()
     state = torch.load(tmp_path / 'epoch_3.pth',
                        weights_only=True)['importance_sampler']

@@ -39,6 +39,7 @@ def write_curve_file(study, method, seed, curve, batch=4, time_per_iter=1.0,
 BASE = 'configs/fcos_baseline_kitti_tiny.py'
 UIS = 'configs/fcos_uis_kitti_tiny.py'
 LIS = 'configs/fcos_lis_kitti_tiny.py'
+TIERS = 'configs/fcos_tiers_kitti_tiny.py'
 
 
 @pytest.fixture
@@ -183,11 +184,14 @@ def test_bad_study_config_is_named(tmp_path):
 
 
 def test_smoke_one_method_one_seed_on_kitti(tmp_path):
-    """UIS, seed 3, 2 epochs of 2 iterations on 8 real KITTI frames."""
+    """The tiers rule, seed 3, keep_ratio 0.5 of 8 real KITTI frames at
+    batch 4: 1 iteration (4 images) an epoch, 2 epochs, validated after
+    each; the curve records the images processed."""
     options = {
         'train_dataloader.dataset.indices': 8,
         'train_dataloader.num_workers': 0,
         'train_dataloader.persistent_workers': False,
+        'train_dataloader.sampler.keep_ratio': 0.5,
         'val_dataloader.dataset.indices': 4,
         'val_dataloader.num_workers': 0,
         'val_dataloader.persistent_workers': False,
@@ -200,17 +204,20 @@ def test_smoke_one_method_one_seed_on_kitti(tmp_path):
         'val_dataloader.dataset.data_root':
         osp.join(REPO_ROOT, 'data/kitti_tiny/'),
     }
-    path = write_study(tmp_path, dict(uis=UIS), [3],
-                       extra=f'cfg_options = {options!r}\n')
+    path = write_study(tmp_path, dict(tiers=TIERS), [3],
+                       extra=f'cfg_options = {options!r}\n'
+                       'img_scale = (320, 96)\n')
     study_tool.main([path, '--threads', '2'])
     st = study_tool.load_study(path)
-    run = study_tool.read_curve(study_tool.curve_path(st, 'uis', 3))
-    # 8 frames / batch 4 = 2 iterations per epoch, validated after each
-    assert sorted(run['val']['strat/AP50']) == [2, 4]
-    assert run['seed'] == 3 and run['batch'] == 4
-    dumped = open(osp.join(st.work_dir, 'uis_s3', 'study_config.py')).read()
-    assert 'seed=3' in dumped and "type='ImportanceSampler'" in dumped
+    run = study_tool.read_curve(study_tool.curve_path(st, 'tiers', 3))
+    assert sorted(run['val']['strat/AP50']) == [1, 2]
+    assert run['val']['images_processed'] == {1: 4, 2: 8}
+    assert 0 < run['val']['train_wall_s'][1] < run['val']['train_wall_s'][2]
+    assert run['seed'] == 3 and run['batch'] == 4 and run['wall_s'] > 0
+    dumped = open(osp.join(st.work_dir, 'tiers_s3', 'study_config.py')).read()
+    assert 'seed=3' in dumped and "type='SelectionSampler'" in dumped
     assert osp.isfile(osp.join(st.out_dir, 'study.md'))
+    assert osp.isfile(osp.join(st.out_dir, 'tta_by_size.png'))
     # the finished run is skipped the second time
     assert study_tool.pending_runs(st) == []
 

@@ -1,4 +1,4 @@
-"""Does a sampler or selection rule save training? A multi-seed study in one command.
+"""Does a sampler or selection rule save training? A multi-seed study.
 
 A study is a small mmengine config (see ``configs/studies/``)::
 

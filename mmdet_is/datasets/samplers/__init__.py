@@ -6,7 +6,7 @@ from .selection_rules import (RULES, InfoBatchRule, RandomRule, Selection,
 from .selection_sampler import SelectionSampler
 from .unbiased import anneal_lambda, importance_weights
 
-__all__ = ['DrawnIndex', 'ImportanceSampler', 'rejection_rule', 'ScoreTable', 'RULES',
-           'InfoBatchRule', 'RandomRule', 'Selection', 'TierRule',
+__all__ = ['DrawnIndex', 'ImportanceSampler', 'rejection_rule', 'ScoreTable',
+           'RULES', 'InfoBatchRule', 'RandomRule', 'Selection', 'TierRule',
            'build_rule', 'SelectionSampler', 'anneal_lambda',
            'importance_weights']

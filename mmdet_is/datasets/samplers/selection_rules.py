@@ -261,5 +261,6 @@ def build_rule(cfg: dict):
     name = cfg.pop('type', None)
     if name not in RULES:
         raise KeyError(f'unknown selection rule {name!r} in '
-                       f'train_dataloader.sampler.rule; rules: {sorted(RULES)}')
+                       'train_dataloader.sampler.rule; rules: '
+                       f'{sorted(RULES)}')
     return RULES[name](**cfg)

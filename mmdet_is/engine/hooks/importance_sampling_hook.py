@@ -586,8 +586,8 @@ class ImportanceSamplingHook(Hook):
         if self._classes is None or not isinstance(s, SelectionSampler):
             return {}
         if self._plan_logged != s.plan_epoch and s._plan is not None:
-            counts = self._classes[s._plan[:min(s.epoch_size,
-                                               s.num_images)]].sum(0)
+            planned = s._plan[:min(s.epoch_size, s.num_images)]
+            counts = self._classes[planned].sum(0)
             names = s.dataset.metainfo.get('classes', ())
             self._plan_counts = {
                 f'epoch_images_{names[c] if c < len(names) else c}':
