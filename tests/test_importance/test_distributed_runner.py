@@ -15,7 +15,10 @@ import numpy as np
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
+from mmengine.hooks import Hook
 from mmengine.runner import Runner
+
+from mmdet.registry import HOOKS
 
 from conftest import free_port
 from test_hook_runner import make_cfg
@@ -28,8 +31,21 @@ SELECTION = dict(type='SelectionSampler', batch_size=2, keep_ratio=0.6,
                  rule=dict(type='tiers'))
 
 
+@HOOKS.register_module()
+class _NanLossOnRank1Hook(Hook):
+    """From iteration 2 on, rank 1 reports a NaN loss (as mmengine's
+    RuntimeInfoHook would put it in the message hub, after which this runs);
+    rank 0 does not."""
+    priority = 'ABOVE_NORMAL'
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None,
+                         outputs=None):
+        if runner.rank == 1 and runner.iter >= 2:
+            runner.message_hub.update_scalar('train/loss', float('nan'))
+
+
 def worker(rank, port, repo_root, work_dir, epochs, resume_from, out,
-           sampler=None):
+           sampler=None, nan_on_rank1=False):
     os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port),
                       RANK=str(rank), LOCAL_RANK=str(rank), WORLD_SIZE='2')
     torch.set_num_threads(1)
@@ -47,23 +63,34 @@ def worker(rank, port, repo_root, work_dir, epochs, resume_from, out,
         cfg.custom_hooks[0] = dict(type='ImportanceSamplingHook',
                                    heuristic='min_pr')
     cfg.custom_hooks.append(dict(type='_RecordDrawnHook'))
+    if nan_on_rank1:
+        cfg.custom_hooks[0]['nonfinite_patience'] = 2
+        cfg.custom_hooks.append(dict(type='_NanLossOnRank1Hook'))
     if resume_from:
         cfg.resume, cfg.load_from = True, resume_from
     runner = Runner.from_cfg(cfg)
-    runner.train()
+    stopped = None
+    try:
+        runner.train()
+    except RuntimeError as err:
+        if not nan_on_rank1:
+            raise
+        stopped = [runner.iter, str(err)]
     sampler = runner.train_dataloader.sampler
     dataset = runner.train_dataloader.dataset
     with open(f'{out}.rank{rank}.json', 'w') as f:
-        json.dump(dict(steps=recorded(runner).steps,
+        json.dump(dict(steps=recorded(runner).steps, stopped=stopped,
                        table=sampler.table[:].tolist(),
                        paths=[dataset.get_data_info(i)['img_path']
                               for i in range(len(dataset))]), f)
     dist.destroy_process_group()
 
 
-def launch(repo_root, work_dir, epochs, out, resume_from=None, sampler=None):
+def launch(repo_root, work_dir, epochs, out, resume_from=None, sampler=None,
+           nan_on_rank1=False):
     mp.spawn(worker, args=(free_port(), repo_root, work_dir, epochs,
-                           resume_from, out, sampler), nprocs=2, join=True)
+                           resume_from, out, sampler, nan_on_rank1),
+             nprocs=2, join=True)
     ranks = []
     for r in range(2):
         with open(f'{out}.rank{r}.json') as f:
@@ -129,3 +156,22 @@ def test_two_ranks_under_selection(repo_root, tmp_path):
         assert [s[3] for s in resumed[r]['steps']] == [s[3] for s in tail]
     np.testing.assert_allclose(resumed[0]['table'], full[0]['table'],
                                rtol=1e-4)
+
+
+def test_a_nan_loss_on_one_rank_stops_both_at_the_same_step(repo_root,
+                                                           tmp_path):
+    """Rank 1's loss is NaN from iteration 2 on: both ranks leave rank 1's
+    scores out of the table (rank 0's are written: the tables stay equal)
+    and both stop after 2 such steps, at the same iteration, instead of one
+    rank waiting forever in the next collective."""
+    ranks = launch(repo_root, str(tmp_path / 'a'), EPOCHS,
+                   str(tmp_path / 'nan'), nan_on_rank1=True)
+    assert ranks[0]['stopped'][0] == ranks[1]['stopped'][0] == 3
+    assert 'not been finite for 2 iterations' in ranks[0]['stopped'][1]
+    assert ranks[0]['table'] == ranks[1]['table']
+    # rank 1's scores of the NaN steps (iterations 3 and 4) are not in the
+    # table; rank 0's are
+    for rank, kept in ((1, False), (0, True)):
+        for drawn, _, scores, _ in ranks[rank]['steps'][2:]:
+            for i, v in zip(drawn, scores):
+                assert (ranks[rank]['table'][i] == np.float32(v)) == kept

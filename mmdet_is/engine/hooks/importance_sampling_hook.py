@@ -57,31 +57,44 @@ def find_importance_sampler(dataloader) -> ImportanceSampler:
         f'{type(getattr(dataloader, "sampler", None)).__name__}')
 
 
-def gather_scores(indices, scores: torch.Tensor) -> torch.Tensor:
-    """``(index, score)`` rows of this step from every rank, in rank order.
+def gather_scores(indices, scores: torch.Tensor,
+                  loss_finite: bool = True) -> torch.Tensor:
+    """``(index, score, loss finite)`` rows of this step from every rank, in
+    rank order.
 
     Args:
         indices: ``(B,)`` dataset indices of this rank's images.
         scores: ``(B,)`` their scores (any device).
+        loss_finite: whether this rank's loss of the step was finite (1.0 /
+            0.0 in the third column of its rows), so that every rank sees
+            every rank's answer without another collective.
 
     Returns:
-        ``(world_size * B, 2)`` float64 on the scores' device (nothing
+        ``(world_size * B, 3)`` float64 on the scores' device (nothing
         waits for the GPU).
     """
     local = torch.stack([
         torch.as_tensor(np.asarray(indices), dtype=torch.float64,
                         device=scores.device),
-        scores.detach().double()
+        scores.detach().double(),
+        torch.full_like(scores, float(loss_finite), dtype=torch.float64)
     ], 1)
     if get_world_size() > 1:
         local = torch.cat(all_gather(local))
     return local
 
 
-def apply_scores(sampler: ImportanceSampler, rows: torch.Tensor) -> None:
-    """Write :func:`gather_scores` rows (on the CPU) into the table."""
+def apply_scores(sampler: ImportanceSampler, rows: torch.Tensor) -> bool:
+    """Write :func:`gather_scores` rows (on the CPU) into the table; rows of
+    a rank whose loss was not finite are left out.
+
+    Returns:
+        bool: whether every rank's loss of the step was finite.
+    """
     rows = rows.numpy()
-    sampler.update(rows[:, 0].astype(np.int64), rows[:, 1])
+    finite = rows[:, 2] > 0
+    sampler.update(rows[finite, 0].astype(np.int64), rows[finite, 1])
+    return bool(finite.all())
 
 
 def update_from_all_ranks(sampler: ImportanceSampler, indices,
@@ -244,10 +257,11 @@ class ImportanceSamplingHook(Hook):
     ``ess_fraction`` (effective sample size ``(sum p)^2 / sum p^2`` over N),
     ``coverage`` (fraction of images drawn at least once), ``score_q*``
     (score quantiles), ``rejected_updates`` (non-finite scores kept out of
-    the table), ``time_ms`` (ingredients + scoring + update + draws per
-    iteration) and the batch means of the score's parts (``cls`` and
-    ``reg``; ``precision`` and ``recall`` for ``min_pr``). With a
-    SelectionSampler also its plan's counts
+    the table), ``nonfinite_steps`` (steps whose loss was not finite on
+    some rank, which wrote no score), ``time_ms`` (ingredients + scoring +
+    update + draws per iteration) and the batch means of the score's parts
+    (``cls`` and ``reg``; ``precision`` and ``recall`` for ``min_pr``).
+    With a SelectionSampler also its plan's counts
     (:meth:`~mmdet_is.datasets.SelectionSampler.diagnostics`: images per
     tier, due revisits, InfoBatch's ``r``, the age of the scores in epochs)
     and ``epoch_images_<class>``, the images of the current epoch holding
@@ -308,7 +322,7 @@ class ImportanceSamplingHook(Hook):
                              f'{nonfinite_patience}')
         self.nonfinite_patience = nonfinite_patience
         self._nonfinite_run = 0
-        self._nonfinite_steps = 0
+        self._nonfinite_steps = 0  # logged as importance_nonfinite_steps
         self._scanned = False
         self._last_finite = None
         self._pending = None
@@ -455,9 +469,7 @@ class ImportanceSamplingHook(Hook):
             raise RuntimeError(
                 'the bbox head published no importance ingredients this '
                 'step (was its loss_by_feat replaced after before_train?)')
-        if not self._loss_is_finite(runner, outputs):
-            self.sampler.pop_trained()  # trained, but scores nothing
-            return
+        loss_finite = self._note_loss(runner)
         timer = start_timer(ingredients['a'].device)
         terms = image_scores(ingredients, **self.score_cfg)
         idx = self.sampler.rank_slice(self.sampler.pop_trained())
@@ -466,14 +478,14 @@ class ImportanceSamplingHook(Hook):
         if self._irreducible is not None:
             scores = rho_scores(scores, self._irreducible[idx])
         self._flush_pending()
-        rows = gather_scores(idx, scores)
+        rows = gather_scores(idx, scores, loss_finite)
         defer = self.defer_update
         if defer is None:
             defer = rows.is_cuda
         if defer and not self._epoch_fully_trained():
-            self._pending = self._copy_to_host(rows)
+            self._pending = (*self._copy_to_host(rows), runner.iter)
         else:
-            apply_scores(self.sampler, rows.cpu())
+            self._apply(rows.cpu(), runner.iter)
 
         if self._classes is not None:
             self._exposure += self._classes[idx].sum(0)
@@ -495,41 +507,53 @@ class ImportanceSamplingHook(Hook):
             self._stats.update(self._exposure_stats())
             self._stats.update(self._plan_class_counts())
             self._stats.update(self._interval_means())
+            self._stats['nonfinite_steps'] = float(self._nonfinite_steps)
         hub = runner.message_hub
         for key, value in self._stats.items():
             hub.update_scalar(f'train/importance_{key}', value)
 
-    def _loss_is_finite(self, runner, outputs) -> bool:
-        """Whether this step's loss is finite (reads it: one wait for the
-        GPU, as mmengine's own logging does); stops the run after
-        ``nonfinite_patience`` non-finite steps in a row."""
-        loss = (outputs or {}).get('loss')
-        if loss is None or bool(torch.isfinite(torch.as_tensor(loss)).all()):
+    def _note_loss(self, runner) -> bool:
+        """Whether this rank's loss of the step is finite, read from the
+        value mmengine's RuntimeInfoHook has already put in the message hub
+        (no wait for the GPU); the losses of a finite step are kept for the
+        message of :meth:`_apply`."""
+        hub = runner.message_hub
+        loss = hub.get_scalar('train/loss').current() if \
+            'train/loss' in hub.log_scalars else 0.0
+        if not np.isfinite(loss):
+            return False
+        self._last_finite = (runner.iter, {
+            k[len('train/'):]: v.current()
+            for k, v in hub.log_scalars.items()
+            if k.startswith('train/loss')})
+        return True
+
+    def _apply(self, rows: torch.Tensor, iteration: int) -> None:
+        """Write one step's gathered rows into the table (all ranks hold the
+        same rows, so all decide alike); a step in which some rank's loss
+        was not finite writes nothing of that rank, and after
+        ``nonfinite_patience`` such steps in a row the run stops."""
+        if apply_scores(self.sampler, rows):
             self._nonfinite_run = 0
-            self._last_finite = (runner.iter, outputs)
-            return True
+            return
         self._nonfinite_run += 1
         self._nonfinite_steps += 1
-        runner.message_hub.update_scalar('train/importance_nonfinite_steps',
-                                         float(self._nonfinite_steps))
-        if self._nonfinite_run >= self.nonfinite_patience:
-            def values(out):
-                return ', '.join(f'{k}={float(v):.4g}'
-                                 for k, v in out.items())
+        if self._nonfinite_run < self.nonfinite_patience:
+            return
 
-            last = ('no finite loss yet' if self._last_finite is None else
-                    f'the last finite one at iteration '
-                    f'{self._last_finite[0] + 1}: '
-                    f'{values(self._last_finite[1])}')
-            raise RuntimeError(
-                f'the loss has not been finite for {self._nonfinite_run} '
-                f'iterations (up to iteration {runner.iter + 1}: '
-                f'{values(outputs)}); {last}. No score of these steps '
-                'entered the importance table. Lower the learning rate '
-                '(optim_wrapper.optimizer.lr) or clip gradients '
-                '(optim_wrapper.clip_grad), then resume from the last '
-                'checkpoint saved before it.')
-        return False
+        def values(losses):
+            return ', '.join(f'{k}={v:.4g}' for k, v in losses.items())
+
+        last = ('no finite loss yet' if self._last_finite is None else
+                f'the last finite one at iteration '
+                f'{self._last_finite[0] + 1}: {values(self._last_finite[1])}')
+        raise RuntimeError(
+            f'the loss has not been finite for {self._nonfinite_run} '
+            f'iterations (up to iteration {iteration + 1}); {last}. No score '
+            'of these steps entered the importance table. Lower the '
+            'learning rate (optim_wrapper.optimizer.lr) or clip gradients '
+            '(optim_wrapper.clip_grad), then resume from the last checkpoint '
+            'saved before it.')
 
     @staticmethod
     def _copy_to_host(rows: torch.Tensor) -> tuple:
@@ -546,11 +570,11 @@ class ImportanceSamplingHook(Hook):
         """Write the scores of a deferred step into the table."""
         if self._pending is None:
             return
-        host, event = self._pending
+        host, event, iteration = self._pending
         self._pending = None
         if event is not None:
             event.synchronize()
-        apply_scores(self.sampler, host)
+        self._apply(host, iteration)
 
     def after_train(self, runner) -> None:
         self._flush_pending()
