@@ -14,9 +14,9 @@
 # epochs (a plain shorter schedule); per-epoch selection at keep_ratio 0.6
 # (1,536 of the 2,560 images every epoch, 24,576 of the baseline's 40,960):
 # 'tiers' with the detection-quality score, 'infobatch' with the loss,
-# 'random' (the control at the same keep ratio); and threshold closeness
+# 'random' (the control at the same keep ratio); threshold closeness
 # (importance sampling with replacement at the full number of iterations,
-# the best arm of the earlier studies).
+# the best arm of the earlier studies), and the same at 0.7x the epochs.
 _base_ = './underwater_r34eighth.py'
 
 name = ('underwater, ResNet34/8, 320x240, batch 16, cosine schedule, '
@@ -39,7 +39,12 @@ methods = dict(
     random=dict(config='configs/fcos_random_underwater.py'),
     tiers=dict(config='configs/fcos_tiers_underwater.py'),
     infobatch=dict(config='configs/fcos_infobatch_underwater.py'),
-    closeness=dict(config='configs/fcos_closeness_underwater.py'))
+    closeness=dict(config='configs/fcos_closeness_underwater.py'),
+    # added after seed 0 of every other arm: closeness reached the
+    # baseline's final accuracy at 0.75 of its images; the same sampler
+    # with its own complete schedule of 0.7x the epochs
+    closeness_0p7=dict(config='configs/fcos_closeness_underwater.py',
+                       cfg_options=_epochs(11)))
 seeds = [0, 1, 2, 3, 4]
 # at least 3 seeds for the reference arms (uniform 0.7 / 0.5, closeness)
 seeds_per_method = dict(uniform_0p7=[0, 1, 2], uniform_0p5=[0, 1, 2],
