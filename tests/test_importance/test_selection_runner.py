@@ -77,6 +77,9 @@ def test_shorter_epochs_keep_the_loop_right(repo_root, tmp_path):
     cfg.val_evaluator = kitti.val_evaluator
     cfg.val_cfg = dict(type='ValLoop')
     cfg.custom_hooks.append(dict(type='_LoopRecordHook'))
+    # a visualizer of its own: mmengine reuses one of the same name, with
+    # the directory of the test that built it
+    cfg.visualizer.name = f'visualizer_{tmp_path.name}'
     runner = Runner.from_cfg(cfg)
     runner.train()
     rec = [h for h in runner.hooks if isinstance(h, _LoopRecordHook)][0]

@@ -33,7 +33,7 @@ def test_grid_of_a_tiny_uis_run(tmp_path):
     assert sorted(counts[got['top']]) == sorted(counts)[-4:]
     assert sorted(counts[got['bottom']]) == sorted(counts)[:4]
     width, height = Image.open(out).size  # 2 rows of 4 tiles
-    assert width > height > 0 and width == 4 * 3.2 * 90
+    assert width > height > 0 and width == 4 * 3.2 * 70
     got = browse.main([str(tmp_path), '--view', 'score', '--num', '2',
                        '--class', 'Pedestrian', '--out',
                        str(tmp_path / 'score.png')])

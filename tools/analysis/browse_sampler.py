@@ -95,7 +95,7 @@ def plot_grid(tiles, titles, rows_top: int, out_file: str,
                                   color='k', lw=1, transform=fig.transFigure))
     fig.suptitle(suptitle, fontsize=9)
     fig.tight_layout()
-    fig.savefig(out_file, dpi=90)
+    fig.savefig(out_file, dpi=70)
     plt.close(fig)
 
 
