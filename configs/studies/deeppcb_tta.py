@@ -7,14 +7,17 @@
 # one-epoch warm-up and cosine decay over 16 epochs; the 640 x 640 images
 # at 320 x 320 (the median defect, 35 x 33 px, becomes 17 x 16 px: two
 # stride-8 locations a side); validation on the 500 test images after
-# every epoch. Arms: uniform (the baseline), the underwater study's best
-# selection recipe and 'random' at its keep ratio, 3 seeds each.
+# every epoch. Arms, 3 seeds each: uniform (the baseline); threshold
+# closeness at the full number of iterations (the underwater study's best
+# time to accuracy); 'tiers' with the detection-quality score (its best
+# selection rule) and 'random' at the same keep ratio (its control).
 name = 'DeepPCB, ResNet34/8, 320x320, batch 16, cosine schedule, 16 epochs'
 epochs = 16
 methods = dict(
     baseline='configs/fcos_baseline_deeppcb.py',
-    random='configs/fcos_random_deeppcb.py',
-    tiers='configs/fcos_tiers_deeppcb.py')
+    closeness='configs/fcos_closeness_deeppcb.py',
+    tiers='configs/fcos_tiers_deeppcb.py',
+    random='configs/fcos_random_deeppcb.py')
 baseline = 'baseline'
 seeds = [0, 1, 2]
 metric = 'strat/AP50'
@@ -31,10 +34,8 @@ cfg_options = {
     'model.bbox_head.norm_cfg.num_groups': 8,
     'train_dataloader.batch_size': 16,
     'train_dataloader.num_workers': 1,
-    'train_dataloader.dataset.pipeline.2.scale': img_scale,
     'val_dataloader.batch_size': 16,
     'val_dataloader.num_workers': 1,
-    'val_dataloader.dataset.pipeline.1.scale': img_scale,
     'val_evaluator': [
         dict(type='StratifiedCocoMetric', ann_file=None,
              area_fractions=(0.0033, 0.03))

@@ -1,5 +1,6 @@
 """The study tool on hand-written curve files, and one real smoke run."""
 import json
+import os
 import os.path as osp
 
 import pytest
@@ -247,9 +248,26 @@ def test_a_run_whose_config_fails_is_named(tmp_path):
 
 
 def test_wall_time_adds_up_the_segments_of_a_resumed_run(tmp_path):
+    study_tool.open_wall_segment(str(tmp_path), 1000.0)
     study_tool.add_wall_segment(str(tmp_path), 60.04)
+    study_tool.open_wall_segment(str(tmp_path), 2000.0)
     study_tool.add_wall_segment(str(tmp_path), 30.0)
     assert study_tool.wall_segments(str(tmp_path)) == [60.0, 30.0]
+
+
+def test_a_segment_killed_without_closing_ends_at_its_last_log_write(
+        tmp_path):
+    # a study killed by SIGKILL 50 s into a run's second segment: that
+    # segment ends when train.log was last written (t = 1050)
+    study_tool.open_wall_segment(str(tmp_path), 0.0)
+    study_tool.add_wall_segment(str(tmp_path), 60.0)
+    study_tool.open_wall_segment(str(tmp_path), 1000.0)
+    log_file = tmp_path / 'train.log'
+    log_file.write_text('epoch 3\n')
+    os.utime(log_file, (1050.0, 1050.0))
+    study_tool.open_wall_segment(str(tmp_path), 5000.0)
+    study_tool.add_wall_segment(str(tmp_path), 20.0)
+    assert study_tool.wall_segments(str(tmp_path)) == [60.0, 50.0, 20.0]
 
 
 SLEEPER = ('import subprocess, sys, time; '

@@ -71,6 +71,9 @@ def test_images_to_target_and_saving_by_hand(methods):
     text = tta.format_tta(list(rows.values()), 'strat/AP50')
     assert '| m | 2 | 1.0k | 2.08x | 2.78x, 1.67x |' in text
     assert '| never | 2 | never | never | never, never |' in text
+    rows['never'].update(ci_low=0.0, ci_high=0.0, paired=True)
+    text = tta.format_tta([rows['baseline'], rows['never']], 'strat/AP50')
+    assert '| never, never | [never, never] |' in text
 
 
 def test_paired_bootstrap_against_all_resamples(methods):

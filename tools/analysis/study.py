@@ -290,7 +290,8 @@ class Children:
 
 class Progress:
     """Which run of how many is training, and the time left estimated from
-    the runs finished so far (mean run time x runs left / jobs)."""
+    the runs finished so far (mean time of a whole run, all its segments,
+    x runs left / jobs)."""
 
     def __init__(self, total: int, done: int, jobs: int, log=None) -> None:
         self.total, self.started, self.jobs = total, done, max(1, jobs)
@@ -314,21 +315,49 @@ class Progress:
             self.durations.append(seconds)
 
 
+def _read_wall(work_dir: str) -> dict:
+    path = osp.join(work_dir, 'study_wall.json')
+    if not osp.isfile(path):
+        return dict(segments_s=[])
+    with open(path) as f:
+        return json.load(f)
+
+
+def _write_wall(work_dir: str, wall: dict) -> None:
+    with open(osp.join(work_dir, 'study_wall.json'), 'w') as f:
+        json.dump(wall, f)
+
+
 def wall_segments(work_dir: str) -> List[float]:
     """Seconds of every training segment of a run so far (an interrupted
     and resumed run has several), from ``<work_dir>/study_wall.json``."""
-    path = osp.join(work_dir, 'study_wall.json')
-    if not osp.isfile(path):
-        return []
-    with open(path) as f:
-        return json.load(f)['segments_s']
+    return _read_wall(work_dir)['segments_s']
+
+
+def open_wall_segment(work_dir: str, start: float) -> None:
+    """Mark a training segment as started at ``start`` (epoch seconds).
+
+    A segment still open from before is one whose study was killed
+    without a chance to close it (SIGKILL, a machine that went away): it
+    is closed at the last write to the run's ``train.log``, the last
+    moment that training is known to have run.
+    """
+    wall = _read_wall(work_dir)
+    since = wall.pop('open_since', None)
+    log_file = osp.join(work_dir, 'train.log')
+    if since is not None and osp.isfile(log_file):
+        wall['segments_s'].append(
+            round(max(0.0, osp.getmtime(log_file) - since), 1))
+    wall['open_since'] = start
+    _write_wall(work_dir, wall)
 
 
 def add_wall_segment(work_dir: str, seconds: float) -> None:
-    """Append one training segment to ``<work_dir>/study_wall.json``."""
-    segments = wall_segments(work_dir) + [round(seconds, 1)]
-    with open(osp.join(work_dir, 'study_wall.json'), 'w') as f:
-        json.dump(dict(segments_s=segments), f)
+    """Close the open training segment with its length ``seconds``."""
+    wall = _read_wall(work_dir)
+    wall.pop('open_since', None)
+    wall['segments_s'].append(round(seconds, 1))
+    _write_wall(work_dir, wall)
 
 
 def train_run(study, method: str, seed: int, threads: Optional[int] = None,
@@ -377,6 +406,7 @@ def train_run(study, method: str, seed: int, threads: Optional[int] = None,
     else:
         log(f'[study] {name}: training, log {log_file}')
     t0 = time.time()
+    open_wall_segment(cfg.work_dir, t0)
     rc = children.run(cmd, log_file, env)
     segment = time.time() - t0
     add_wall_segment(cfg.work_dir, segment)
@@ -392,7 +422,7 @@ def train_run(study, method: str, seed: int, threads: Optional[int] = None,
         method=method, seed=seed, config=method_spec(study, method)[0],
         batch=int(cfg.train_dataloader.batch_size), wall_s=round(wall, 1)))
     if progress is not None:
-        progress.finish(segment)
+        progress.finish(wall)  # the whole run, resumed or not
     log(f'[study] {name}: done in {wall / 60:.1f} min, curve {out_file}')
     return out_file
 

@@ -210,8 +210,8 @@ def format_tta(rows: List[dict], metric: str,
     if not rows:
         return f'`{metric}`: no values of the baseline'
 
-    def x(v):
-        return 'never' if v is None else f'{v:.2f}x'
+    def x(v):  # None, or 0 from a bootstrap resample: never reached
+        return 'never' if not v else f'{v:.2f}x'
 
     def kimg(v):
         return 'never' if v is None else f'{v / 1e3:,.1f}k'
@@ -228,7 +228,7 @@ def format_tta(rows: List[dict], metric: str,
         seeds = '-' if r['per_seed'] is None else ', '.join(
             x(v) for v in r['per_seed'])
         ci = '-' if r['ci_low'] is None else (
-            f'[{r["ci_low"]:.2f}x, {r["ci_high"]:.2f}x]' +
+            f'[{x(r["ci_low"])}, {x(r["ci_high"])}]' +
             ('' if r['paired'] else ' (unpaired)'))
         sec = '-' if r['seconds'] is None else f'{r["seconds"] / 60:.1f} min'
         lines.append(
