@@ -1,3 +1,5 @@
+# The thesis reproduction: UIS as printed, the slowest method measured
+# (README, "Does it pay?"); the best is heuristic='closeness'.
 # UIS on ZODFAR with an iteration-based schedule: the thesis' 350 epochs of
 # 703 iterations as 246,050 iterations, validation and checkpoints every
 # 3,515 (5 epochs). ImportanceIterBasedTrainLoop resumes the sampler exactly

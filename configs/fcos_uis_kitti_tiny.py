@@ -1,3 +1,5 @@
+# The thesis reproduction: UIS as printed, the slowest method measured
+# (README, "Does it pay?"); the best is heuristic='closeness'.
 # UIS as the thesis prints it (eq. 4.5, object-wise mean) on the bundled KITTI
 # frames: the baseline plus three changes - the head scores every image of a
 # step, the ImportanceSampler draws from the scores, and the hook connects them.

@@ -1,3 +1,5 @@
+# The thesis reproduction: UIS as printed, the slowest method measured
+# (README, "Does it pay?"); the best is heuristic='closeness'.
 # UIS (thesis eq. 4.5, object-wise mean reduction) on ZODFAR, the thesis'
 # best sampler:
 #   mim train mmdet configs/fcos_uis_zodfar.py

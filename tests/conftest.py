@@ -57,6 +57,33 @@ def tiny_kitti_cfg(config: str, work_dir: str, images: int, epochs: int):
     return cfg
 
 
+def prefetching_loader(sampler, steps: int, score, ahead: int = 3,
+                       batch: int = 3):
+    """Train ``steps`` batches of ``batch`` indices from ``sampler`` as a
+    prefetching DataLoader would: each batch is drawn ``ahead`` steps
+    before it is trained; after each step the batch trained is popped
+    (it must be the oldest in flight) and its images get ``score(i, t)``
+    at step ``t``; an exhausted iterator is replaced, as at an epoch end.
+
+    Returns:
+        list of (indices, loss weights) per step, in training order.
+    """
+    it, out = iter(sampler), []
+    pending = [[next(it) for _ in range(batch)] for _ in range(ahead)]
+    for t in range(steps):
+        indices = pending.pop(0)
+        weights = sampler.next_to_train()[1].tolist()
+        assert sampler.pop_trained().tolist() == indices
+        sampler.update(indices, [score(i, t) for i in indices])
+        out.append((indices, weights))
+        nxt = [i for _, i in zip(range(batch), it)]
+        if not nxt:
+            it = iter(sampler)
+            nxt = [next(it) for _ in range(batch)]
+        pending.append(nxt)
+    return out
+
+
 @pytest.fixture(scope='session')
 def repo_root():
     return REPO_ROOT

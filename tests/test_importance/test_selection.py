@@ -7,6 +7,7 @@ from math import comb
 import numpy as np
 import pytest
 
+from conftest import prefetching_loader
 from mmdet_is.datasets import (InfoBatchRule, RandomRule, SelectionSampler,
                                TierRule, build_rule)
 
@@ -193,23 +194,6 @@ def test_selection_resume_with_batches_in_flight_is_exact():
     """3 batches drawn ahead of training (a prefetching loader), a
     checkpoint mid-epoch, a resumed sampler with another seed: the same
     indices, the same weights, the same scores as the uninterrupted run."""
-    def loader(s, steps, score, ahead=3):
-        it, out, t = iter(s), [], 0
-        pending = [[next(it) for _ in range(3)] for _ in range(ahead)]
-        while t < steps:
-            batch = pending.pop(0)
-            w = s.next_to_train()[1].tolist()
-            assert s.pop_trained().tolist() == batch
-            s.update(batch, [score(i, t) for i in batch])
-            out.append((batch, w))
-            t += 1
-            nxt = [next(it, None) for _ in range(3)]
-            if nxt[0] is None:  # epoch over: a new iterator
-                it = iter(s)
-                nxt = [next(it) for _ in range(3)]
-            pending.append(nxt)
-        return out
-
     def score(i, t):
         return float((i * 31 + t) % 7 + 1)
 
@@ -218,16 +202,16 @@ def test_selection_resume_with_batches_in_flight_is_exact():
                                 keep_ratio=0.6, seed=seed)
 
     full_sampler = make(1)
-    full = loader(full_sampler, 40, score)
+    full = prefetching_loader(full_sampler, 40, score)
     s = make(1)
-    head = loader(s, 16, score)
+    head = prefetching_loader(s, 16, score)
     state = s.state_dict()
     # 5 iterations per epoch: 16 trained, 3 in flight, 19 drawn: the plan
     # of the fourth epoch is in the checkpoint
     assert state['plan'] is not None and len(state['in_flight']) == 3
     r = make(9)
     r.load_state_dict(state)
-    tail = loader(r, 24, lambda i, t: score(i, t + 16))
+    tail = prefetching_loader(r, 24, lambda i, t: score(i, t + 16))
     assert head + tail == full
     np.testing.assert_array_equal(r.table[:], full_sampler.table[:])
     assert any(w != 1.0 for _, ws in full for w in ws)  # weights were used

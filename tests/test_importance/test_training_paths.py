@@ -1,7 +1,6 @@
 """The ImportanceSampler on the training paths users run: dataset wrappers,
 prefetching workers, iteration-based loops and their resume (real KITTI
 frames through mmengine's Runner)."""
-import itertools
 import os.path as osp
 
 import numpy as np
@@ -10,6 +9,7 @@ import torch
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
+from conftest import prefetching_loader
 from mmdet.registry import HOOKS
 from mmdet_is.datasets import ImportanceSampler
 from mmdet_is.scoring import image_scores
@@ -196,29 +196,15 @@ def test_prefetched_batches_are_replayed_after_a_resume():
         def __len__(self):
             return 17
 
-    def loader(s, ahead, steps, score):
-        """Yield batches ``ahead`` steps before they are trained."""
-        it, out, t = iter(s), [], 0
-        pending = [[next(it) for _ in range(3)] for _ in range(ahead)]
-        while t < steps:
-            batch = pending.pop(0)
-            assert s.pop_trained().tolist() == batch
-            s.update(batch, [score(i, t) for i in batch])
-            out.append(batch)
-            t += 1
-            nxt = list(itertools.islice(it, 3))
-            if not nxt:  # epoch over: a new iterator, as a DataLoader does
-                it = iter(s)
-                nxt = [next(it) for _ in range(3)]
-            pending.append(nxt)
-        return out
-
     def score(i, t):
         return float((i * 31 + t) % 7 + 1)
 
-    full = loader(ImportanceSampler(Data(), 3, seed=1), 3, 20, score)
+    def loader(s, steps, score):
+        return [b for b, _ in prefetching_loader(s, steps, score)]
+
+    full = loader(ImportanceSampler(Data(), 3, seed=1), 20, score)
     s = ImportanceSampler(Data(), 3, seed=1)
-    head = loader(s, 3, 8, score)
+    head = loader(s, 8, score)
     state = s.state_dict()
     assert len(state['in_flight']) == 3 and state['batches_trained'] == 8
     r = ImportanceSampler(Data(), 3, seed=5)
@@ -228,7 +214,7 @@ def test_prefetched_batches_are_replayed_after_a_resume():
     assert len(list(iter(r))) == 4 * 3
     r = ImportanceSampler(Data(), 3, seed=5)
     r.load_state_dict(state)
-    tail = loader(r, 3, 12, lambda i, t: score(i, t + 8))
+    tail = loader(r, 12, lambda i, t: score(i, t + 8))
     assert head + tail == full
 
 
