@@ -48,7 +48,7 @@ methods = dict(
 seeds = [0, 1, 2, 3, 4]
 # at least 3 seeds for the reference arms (uniform 0.7 / 0.5, closeness)
 seeds_per_method = dict(uniform_0p7=[0, 1, 2], uniform_0p5=[0, 1, 2],
-                        closeness=[0, 1, 2])
+                        closeness=[0, 1, 2], closeness_0p7=[0, 1, 2])
 # what a plain shorter schedule reaches, as a target too: how many images
 # each arm needs for it
 tta_references = ['uniform_0p7', 'uniform_0p5']
