@@ -76,6 +76,20 @@ def test_images_to_target_and_saving_by_hand(methods):
     assert '| never, never | [never, never] |' in text
 
 
+def test_a_seed_without_a_baseline_run_is_not_paired(methods):
+    # a reference arm with seed 0 only, the method with seeds 0 and 1:
+    # seed 1 has no partner, so its column says '-', not 'never'
+    rows = {r['method']: r for r in tta.tta_table(
+        dict(baseline=methods['baseline'][:1], m=methods['m']),
+        'baseline', 'strat/AP50', bootstrap=False)}
+    m = rows['m']
+    # seed 0: the baseline reaches its final .40 at 2,000, the method at 720
+    assert m['per_seed'][0] == pytest.approx(2000 / 720)
+    assert m['per_seed'][1] != m['per_seed'][1]  # NaN: no pair
+    text = tta.format_tta(list(rows.values()), 'strat/AP50')
+    assert '| 2.78x, - |' in text
+
+
 def test_paired_bootstrap_against_all_resamples(methods):
     # seeds resampled jointly: {0, 0} w.p. 1/4 -> 2000 / 720 = 2.78x,
     # {0, 1} w.p. 1/2 -> 2.08x, {1, 1} w.p. 1/4 -> 2000 / 1200 = 1.67x;

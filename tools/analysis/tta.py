@@ -15,7 +15,8 @@ and in training wall-clock. For a study's runs (the curve files of
 
 Each seed is paired with the baseline run of the same seed: its target is
 that baseline run's final value, its saving that run's images to its own
-final value over the method run's images to it. The bootstrap interval
+final value over the method run's images to it ("-" where the baseline
+has no run of that seed). The bootstrap interval
 rests on the mean curves: it resamples the seeds (jointly for the baseline
 and the method when both ran the same seeds, else each on its own),
 recomputes the target and both mean curves, and takes the percentile
@@ -98,14 +99,14 @@ def saving(base_runs: List[dict], runs: List[dict], metric: str) -> float:
 def paired_savings(base_runs: List[dict], runs: List[dict],
                    metric: str) -> List[Optional[float]]:
     """Per method run (in order): its saving against the baseline run of
-    the same seed (None: never reaches that run's final value, or no
-    baseline run with that seed)."""
+    the same seed; None: it never reaches that run's final value; NaN: no
+    baseline run has that seed (a reference arm that ran fewer seeds)."""
     base_by_seed = {r.get('seed'): r for r in base_runs}
     out = []
     for run in runs:
         base = base_by_seed.get(run.get('seed'))
         if base is None:
-            out.append(None)
+            out.append(float('nan'))
             continue
         target = final_value(base, metric)
         _, b_img, b_val, _ = points(base, metric)
@@ -211,6 +212,8 @@ def format_tta(rows: List[dict], metric: str,
         return f'`{metric}`: no values of the baseline'
 
     def x(v):  # None, or 0 from a bootstrap resample: never reached
+        if v is not None and np.isnan(v):
+            return '-'  # no run of that seed to pair with
         return 'never' if not v else f'{v:.2f}x'
 
     def kimg(v):
