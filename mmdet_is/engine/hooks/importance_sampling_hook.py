@@ -217,8 +217,8 @@ class ImportanceSamplingHook(Hook):
             ``closeness`` (:mod:`mmdet_is.scoring.heuristics`) or
             ``min_pr``, the detection-quality score ``1 - min(P, R)``
             (:mod:`mmdet_is.scoring.detection_quality`). Default
-            ``closeness``, the best heuristic of the underwater speed-up
-            studies (README); UIS was the slowest measured.
+            ``closeness``, the best recipe of the time-to-accuracy studies
+            (README); UIS was the slowest measured.
         reduction (str): ``masked_mean`` or an object-wise reduction
             (thesis 4.2.4): ``mean``, ``sum``, ``max``,
             ``area_weighted_mean``, ``rms`` (not used by ``min_pr``).
