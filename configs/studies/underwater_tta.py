@@ -47,7 +47,7 @@ methods = dict(
                        cfg_options=_epochs(11)))
 seeds = [0, 1, 2, 3, 4]
 # at least 3 seeds for the reference arms (uniform 0.7 / 0.5, closeness
-# 0.7x); closeness, the headline arm, got seeds 3 and 4 after the other 30
+# 0.7x); closeness, the headline arm, got seeds 3 and 4 after the first 32
 # runs, so that its interval is paired with the baseline's 5 seeds
 seeds_per_method = dict(uniform_0p7=[0, 1, 2], uniform_0p5=[0, 1, 2],
                         closeness_0p7=[0, 1, 2])
