@@ -10,7 +10,8 @@ setup(
     version='0.1.0',
     description='Importance-sampled training for MMDetection detectors',
     packages=find_packages(include=['mmdet_is', 'mmdet_is.*']),
-    python_requires='>=3.8',
+    # torch 2.13, the version tools/install.sh pins, requires Python >= 3.10
+    python_requires='>=3.10',
     install_requires=[
         'torch>=2.1,<2.14',
         'mmengine==0.10.7',

@@ -34,7 +34,7 @@ from mmengine.dataset import DefaultSampler
 
 from common import REPO, model_and_batch
 
-DEFAULT_CONFIGS = [osp.join(REPO, 'configs', 'fcos_uis_kitti_tiny.py')] + \
+DEFAULT_CONFIGS = [osp.join(REPO, 'configs', 'thesis_detector', 'fcos_uis_kitti_tiny.py')] + \
     sorted(glob.glob(osp.join(REPO, 'configs', 'stock_heads', '*.py')))
 
 
@@ -44,7 +44,7 @@ def bench_config(path, args):
     from mmdet_is.engine import update_from_all_ranks
     from mmdet_is.scoring import (attach_ingredients, image_scores,
                                   pop_ingredients)
-    from mmdet_is.scoring.ingredients import elapsed_seconds
+    from mmdet_is.models.utils.importance_ingredients import elapsed_seconds
     cuda = args.device.startswith('cuda')
 
     def sync():

@@ -57,7 +57,8 @@ def main():
         times = []
         for rescale, low in ((None, 0.0), ('minmax', -1.0)):
             s = ImportanceSampler(Sized(n), batch_size=BATCH, seed=0,
-                                  rescale=rescale)
+                                  policy=dict(type='importance',
+                                              rescale=rescale))
             s.update(np.arange(n), rng.uniform(low, 1, n))
             s.batches_drawn = s.iters_per_epoch  # skip the permutation pass
             times.append(per_call_ms(s.next_global_batch, args.reps))

@@ -3,12 +3,12 @@
     python3 benchmarks/bench_selection.py [--sizes 1e6 1e8] [--batch 128]
         [--keep-ratio 0.6] [--reps 3] [--iter-ms 100]
 
-A SelectionSampler plans each epoch once, at its start (O(N): tiers and
+A selection policy plans each epoch once, at its start (O(N): tiers and
 quantiles, InfoBatch's mean, the random choices and the shuffle), then cuts
 the plan into ``K / G`` global batches. Per rule this times, on a warmed-up
 state (every image scored, random scores, random ages of 1-12 epochs):
 
-* the plan of one epoch (``SelectionSampler.plan``, median of ``--reps``),
+* the plan of one epoch (``SelectionPolicy.plan``, median of ``--reps``),
   which is also the pause at the start of every epoch;
 * its cost per iteration: the plan over the epoch's iterations plus the
   cut of one batch (``next_global_batch`` inside an epoch);
@@ -25,7 +25,7 @@ import time
 
 import numpy as np
 
-from mmdet_is.datasets import ImportanceSampler, SelectionSampler
+from mmdet_is.datasets import ImportanceSampler
 
 RULES = (dict(type='random'), dict(type='tiers'), dict(type='infobatch'))
 
@@ -83,11 +83,12 @@ def main():
               f'{100 * multi_ms / args.iter_ms:>14.3f}%{"1.00x":>16}')
         del s
         for rule in RULES:
-            sel = warmed_up(SelectionSampler(
-                Sized(n), args.batch, rule=rule, keep_ratio=args.keep_ratio,
-                seed=0), scores, rng)
+            sel = warmed_up(ImportanceSampler(
+                Sized(n), args.batch, seed=0,
+                policy=dict(rule, keep_ratio=args.keep_ratio)), scores, rng)
             epoch = sel.batches_drawn // sel.iters_per_epoch
-            plan_s = median_seconds(lambda s=sel: s.plan(epoch), args.reps)
+            plan_s = median_seconds(lambda s=sel: s.policy.plan(epoch),
+                                    args.reps)
             sel.next_global_batch()  # plans the epoch, then cut batches
             cut_ms = 1e3 * median_seconds(sel.next_global_batch,
                                           max(20, 10 * args.reps))

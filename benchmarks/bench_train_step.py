@@ -8,7 +8,7 @@ run, iterations interleaved: the old path (targets assigned image by image)
 and the new one (``assign_batch``, the whole batch at once), and their
 ratio. Issue 14's table, at the thesis' batch 128 and 1280 x 384 on a GPU:
 
-    python benchmarks/bench_train_step.py configs/fcos_uis_kitti_tiny.py \\
+    python benchmarks/bench_train_step.py configs/thesis_detector/fcos_uis_kitti_tiny.py \\
         --batch 128 --scale 1280 384 --device cuda [--bf16] [--channels-last]
 
 Parts: data_preprocessor (stack, pad, normalise, copy to the device),
@@ -38,7 +38,7 @@ PARTS = ('data_preprocessor', 'backbone + neck', 'head forward',
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config', nargs='?',
-                        default=f'{REPO}/configs/fcos_uis_kitti_tiny.py')
+                        default=f'{REPO}/configs/thesis_detector/fcos_uis_kitti_tiny.py')
     parser.add_argument('--batch', type=int, default=4)
     parser.add_argument('--scale', type=int, nargs=2, default=[640, 192])
     parser.add_argument('--iters', type=int, default=5)
@@ -58,7 +58,7 @@ def main():
     from mmdet.models.utils import unpack_gt_instances
     from mmdet_is.scoring import (attach_ingredients, image_scores,
                                   pop_ingredients)
-    from mmdet_is.scoring.ingredients import elapsed_seconds
+    from mmdet_is.models.utils.importance_ingredients import elapsed_seconds
     attach_ingredients(head)
 
     def sync():

@@ -24,7 +24,7 @@ import time
 
 from common import REPO
 
-CONFIG = osp.join(REPO, 'configs', 'fcos_baseline_kitti_tiny.py')
+CONFIG = osp.join(REPO, 'configs', 'thesis_detector', 'fcos_baseline_kitti_tiny.py')
 
 STOCK_FCOS = dict(
     neck=dict(_delete_=True, type='FPN', in_channels=[64, 128, 256],

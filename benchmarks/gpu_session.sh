@@ -26,7 +26,7 @@ step() {  # name, timeout (s), command...
   grep -v -i warn "$OUT/$name.log" | tail -30
 }
 step assigner 60 python3 benchmarks/bench_assigner.py --device cuda --batches 32 128 --reps 10
-step train_step_fp32 120 python3 benchmarks/bench_train_step.py configs/fcos_uis_kitti_tiny.py \
+step train_step_fp32 120 python3 benchmarks/bench_train_step.py configs/thesis_detector/fcos_uis_kitti_tiny.py \
   --batch 128 --scale 1280 384 --device cuda --iters 3
 for variant in old new; do
   opt=$([ $variant = old ] && echo "model.bbox_head.batched_targets=False" || echo "model.bbox_head.batched_targets=True")
@@ -40,10 +40,10 @@ t = [r['time'] for r in recs[2:]]  # skip the warm-up records
 print(f'{sys.argv[1]}: {sum(t) / len(t):.3f} s/iter, {128 * len(t) / sum(t):.0f} img/s over {len(t)} logged windows')
 PY
 done
-step train_step_bf16 120 python3 benchmarks/bench_train_step.py configs/fcos_uis_kitti_tiny.py \
+step train_step_bf16 120 python3 benchmarks/bench_train_step.py configs/thesis_detector/fcos_uis_kitti_tiny.py \
   --batch 128 --scale 1280 384 --device cuda --iters 3 --bf16
-step train_step_channels_last 120 python3 benchmarks/bench_train_step.py configs/fcos_uis_kitti_tiny.py \
+step train_step_channels_last 120 python3 benchmarks/bench_train_step.py configs/thesis_detector/fcos_uis_kitti_tiny.py \
   --batch 128 --scale 1280 384 --device cuda --iters 3 --channels-last
 step is_overhead 90 python3 benchmarks/bench_is_overhead.py --device cuda --batch 128 --scale 1280 384 --iters 5 \
-  --configs configs/fcos_uis_kitti_tiny.py
+  --configs configs/thesis_detector/fcos_uis_kitti_tiny.py
 step is_overhead_stock_heads 150 python3 benchmarks/bench_is_overhead.py --device cuda --batch 16 --scale 1280 384 --iters 5

@@ -8,8 +8,8 @@ from .evaluation import *  # noqa: F401,F403
 from .engine import *  # noqa: F401,F403
 from .models import *  # noqa: F401,F403
 from .scoring import *  # noqa: F401,F403
-from .utils import register_checkpoint_safe_globals
+from .utils import register_checkpoint_loader
 
-register_checkpoint_safe_globals()
+register_checkpoint_loader()
 
 __version__ = '0.1.0'

@@ -24,6 +24,16 @@ def load_tool(relpath: str):
     return module
 
 
+def load_study_tool():
+    """The package behind ``tools/analysis/study.py`` (``study_tool``), with
+    ``tools/analysis`` on ``sys.path`` as the script puts it."""
+    import importlib
+    path = osp.join(REPO_ROOT, 'tools', 'analysis')
+    if path not in sys.path:
+        sys.path.insert(0, path)
+    return importlib.import_module('study_tool')
+
+
 def free_port() -> int:
     """A TCP port free on 127.0.0.1 now (for a gloo group or torchrun)."""
     with socket.socket() as sock:
@@ -31,17 +41,25 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def tiny_kitti_cfg(config: str, work_dir: str, images: int, epochs: int):
-    """A KITTI config of ``configs/`` shrunk to train on this CPU in
-    seconds: its first ``images`` training frames at 320 x 96, no loader
-    workers, ``epochs`` epochs, no validation, one checkpoint at the end,
-    no visualisation."""
+def tiny_kitti_cfg(config: str, work_dir: str, images: int, epochs: int,
+                   checkpoint_interval=None, flip: bool = True):
+    """The one builder of the tests' training configs: a KITTI config of
+    ``configs/thesis_detector/`` shrunk to train on this CPU in seconds:
+    its first ``images`` training frames at 320 x 96, no loader workers,
+    ``epochs`` epochs, no validation, a checkpoint every
+    ``checkpoint_interval`` epochs (default: at the end), no visualisation;
+    ``flip=False`` drops RandomFlip (steps comparable across runs without
+    SeedAugmentation)."""
     from mmengine.config import Config
-    cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs', config))
+    cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs', 'thesis_detector',
+                                   config))
     loader = cfg.train_dataloader
     loader.update(num_workers=0, persistent_workers=False)
     loader.dataset.update(data_root=osp.join(REPO_ROOT, 'data', 'kitti_tiny'),
                           indices=images)
+    if not flip:
+        loader.dataset.pipeline = [t for t in loader.dataset.pipeline
+                                   if t.type != 'RandomFlip']
     for t in loader.dataset.pipeline:
         if t.type == 'Resize':
             t.scale = (320, 96)
@@ -49,12 +67,20 @@ def tiny_kitti_cfg(config: str, work_dir: str, images: int, epochs: int):
                          val_interval=100)
     cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
     cfg.test_dataloader = cfg.test_cfg = cfg.test_evaluator = None
-    cfg.default_hooks.checkpoint = dict(type='CheckpointHook',
-                                        interval=epochs, save_best=None)
+    cfg.default_hooks.checkpoint = dict(
+        type='CheckpointHook', interval=checkpoint_interval or epochs,
+        save_best=None)
     cfg.default_hooks.pop('visualization')
     cfg.visualizer.vis_backends = [dict(type='LocalVisBackend')]
     cfg.work_dir = work_dir
     return cfg
+
+
+def load_checkpoint_file(path):
+    """A training checkpoint as mmengine loads it on ``--resume``
+    (``CheckpointLoader``, with mmdet_is's allow-list for this load)."""
+    from mmengine.runner.checkpoint import CheckpointLoader
+    return CheckpointLoader.load_checkpoint(str(path), map_location='cpu')
 
 
 def prefetching_loader(sampler, steps: int, score, ahead: int = 3,

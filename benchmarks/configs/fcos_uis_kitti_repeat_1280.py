@@ -2,7 +2,7 @@
 # (benchmarks/gpu_session.sh): UIS, 1280 x 384, batch 128, the 81 bundled
 # KITTI training frames repeated 32 times (21 iterations per epoch), 12
 # loader workers, no validation.
-_base_ = '../../configs/fcos_uis_kitti_tiny.py'
+_base_ = '../../configs/thesis_detector/fcos_uis_kitti_tiny.py'
 
 train_pipeline = [
     dict(type='LoadImageFromFile'),

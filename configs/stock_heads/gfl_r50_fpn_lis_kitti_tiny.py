@@ -2,8 +2,8 @@
 # KITTI frames: the stock mmdet config, its model unchanged but for the
 # number of classes. Switching a stock config to importance sampling is
 # custom_imports, the train dataloader's sampler (an ImportanceSampler with
-# the dataloader's batch size, no batch_sampler) and the hook; the other
-# lines only replace COCO by the KITTI frames. The backbone loads its
+# the dataloader's batch size, its policy and score, no batch_sampler) and
+# the hook; the other lines only replace COCO by the KITTI frames. The backbone loads its
 # ImageNet weights (download) at the start of training, as in mmdet.
 _base_ = [
     'mmdet::gfl/gfl_r50_fpn_1x_coco.py',
@@ -17,4 +17,4 @@ val_dataloader = {{_base_.kitti_val_dataloader}}
 test_dataloader = val_dataloader
 val_evaluator = {{_base_.kitti_val_evaluator}}
 test_evaluator = val_evaluator
-custom_hooks = [dict(type='ImportanceSamplingHook', heuristic='lis')]
+custom_hooks = [dict(type='ImportanceSamplingHook')]

@@ -2,8 +2,8 @@
 # KITTI frames: the stock mmdet config, its model unchanged but for the
 # number of classes. Switching a stock config to importance sampling is
 # custom_imports, the train dataloader's sampler (an ImportanceSampler with
-# the dataloader's batch size, no batch_sampler) and the hook; the other
-# lines only replace COCO by the KITTI frames. The backbone loads its
+# the dataloader's batch size, its policy and score, no batch_sampler) and
+# the hook; the other lines only replace COCO by the KITTI frames. The backbone loads its
 # ImageNet weights (download) at the start of training, as in mmdet.
 _base_ = [
     'mmdet::rtmdet/rtmdet_tiny_8xb32-300e_coco.py',
@@ -25,5 +25,5 @@ custom_hooks = [
         momentum=0.0002,
         update_buffers=True,
         priority=49),
-    dict(type='ImportanceSamplingHook', heuristic='lis')
+    dict(type='ImportanceSamplingHook')
 ]

@@ -14,10 +14,10 @@
 name = 'DeepPCB, ResNet34/8, 320x320, batch 16, cosine schedule, 16 epochs'
 epochs = 16
 methods = dict(
-    baseline='configs/fcos_baseline_deeppcb.py',
-    closeness='configs/fcos_closeness_deeppcb.py',
-    tiers='configs/fcos_tiers_deeppcb.py',
-    random='configs/fcos_random_deeppcb.py')
+    baseline='configs/thesis_detector/fcos_baseline_deeppcb.py',
+    closeness='configs/thesis_detector/fcos_closeness_deeppcb.py',
+    tiers='configs/thesis_detector/fcos_tiers_deeppcb.py',
+    random='configs/thesis_detector/fcos_random_deeppcb.py')
 baseline = 'baseline'
 seeds = [0, 1, 2]
 metric = 'strat/AP50'

@@ -13,16 +13,16 @@
 # second of the two together), hence --jobs 2 --threads 1.
 name = 'underwater, ResNet34/8, 320x240, batch 16'
 methods = dict(
-    baseline='configs/fcos_baseline_underwater.py',
-    lis='configs/fcos_lis_underwater.py',
-    uis='configs/fcos_uis_underwater.py',
-    closeness='configs/fcos_closeness_underwater.py',
-    uis_ir='configs/fcos_uis_ir_underwater.py',
-    uis_rb='configs/fcos_uis_rb_underwater.py',
-    uis_unbiased='configs/fcos_uis_unbiased_underwater.py',
-    uis_anneal='configs/fcos_uis_anneal_underwater.py',
-    lis_unbiased='configs/fcos_lis_unbiased_underwater.py',
-    lis_anneal='configs/fcos_lis_anneal_underwater.py')
+    baseline='configs/thesis_detector/fcos_baseline_underwater.py',
+    lis='configs/thesis_detector/fcos_lis_underwater.py',
+    uis='configs/thesis_detector/fcos_uis_underwater.py',
+    closeness='configs/thesis_detector/fcos_closeness_underwater.py',
+    uis_ir='configs/thesis_detector/fcos_uis_ir_underwater.py',
+    uis_rb='configs/thesis_detector/fcos_uis_rb_underwater.py',
+    uis_unbiased='configs/thesis_detector/fcos_uis_unbiased_underwater.py',
+    uis_anneal='configs/thesis_detector/fcos_uis_anneal_underwater.py',
+    lis_unbiased='configs/thesis_detector/fcos_lis_unbiased_underwater.py',
+    lis_anneal='configs/thesis_detector/fcos_lis_anneal_underwater.py')
 baseline = 'baseline'
 seeds = [0, 1, 2]
 metric = 'strat/AP50'

@@ -31,19 +31,19 @@ def _epochs(n):
 
 methods = dict(
     _delete_=True,
-    baseline='configs/fcos_baseline_underwater.py',
-    uniform_0p7=dict(config='configs/fcos_baseline_underwater.py',
+    baseline='configs/thesis_detector/fcos_baseline_underwater.py',
+    uniform_0p7=dict(config='configs/thesis_detector/fcos_baseline_underwater.py',
                      cfg_options=_epochs(11)),
-    uniform_0p5=dict(config='configs/fcos_baseline_underwater.py',
+    uniform_0p5=dict(config='configs/thesis_detector/fcos_baseline_underwater.py',
                      cfg_options=_epochs(8)),
-    random=dict(config='configs/fcos_random_underwater.py'),
-    tiers=dict(config='configs/fcos_tiers_underwater.py'),
-    infobatch=dict(config='configs/fcos_infobatch_underwater.py'),
-    closeness=dict(config='configs/fcos_closeness_underwater.py'),
+    random=dict(config='configs/thesis_detector/fcos_random_underwater.py'),
+    tiers=dict(config='configs/thesis_detector/fcos_tiers_underwater.py'),
+    infobatch=dict(config='configs/thesis_detector/fcos_infobatch_underwater.py'),
+    closeness=dict(config='configs/thesis_detector/fcos_closeness_underwater.py'),
     # added after seed 0 of every other arm: closeness reached the
     # baseline's final accuracy at 0.75 of its images; the same sampler
     # with its own complete schedule of 0.7x the epochs
-    closeness_0p7=dict(config='configs/fcos_closeness_underwater.py',
+    closeness_0p7=dict(config='configs/thesis_detector/fcos_closeness_underwater.py',
                        cfg_options=_epochs(11)))
 seeds = [0, 1, 2, 3, 4]
 # at least 3 seeds for the reference arms (uniform 0.7 / 0.5, closeness

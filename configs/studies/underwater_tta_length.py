@@ -11,10 +11,10 @@ _base_ = './underwater_tta.py'
 name = 'underwater, uniform baseline, cosine schedule of 16 or 24 epochs'
 methods = dict(
     _delete_=True,
-    uniform_e16=dict(config='configs/fcos_baseline_underwater.py',
+    uniform_e16=dict(config='configs/thesis_detector/fcos_baseline_underwater.py',
                      cfg_options={'train_cfg.max_epochs': 16,
                                   'param_scheduler.1.end': 16}),
-    uniform_e24=dict(config='configs/fcos_baseline_underwater.py',
+    uniform_e24=dict(config='configs/thesis_detector/fcos_baseline_underwater.py',
                      cfg_options={'train_cfg.max_epochs': 24,
                                   'param_scheduler.1.end': 24}))
 baseline = 'uniform_e24'

@@ -1,8 +1,10 @@
 """Random augmentation that a resumed run repeats exactly."""
+import logging
 import random
 
 import numpy as np
 from mmcv.transforms import BaseTransform
+from mmengine.logging import print_log
 
 from mmdet.registry import TRANSFORMS
 
@@ -16,7 +18,7 @@ class SeedAugmentation(BaseTransform):
     every epoch, and a resumed run starts them afresh, so a random
     transform (``RandomFlip``, ...) draws other numbers after a resume than
     the uninterrupted run did, and the training steps differ. With an
-    ImportanceSampler or SelectionSampler every index is a
+    ImportanceSampler every index is a
     :class:`~mmdet_is.datasets.samplers.DrawnIndex` whose ``seed`` depends
     only on the sampler's seed and the draw's position in the stream; this
     transform seeds ``random`` and ``np.random`` with it, so each draw is
@@ -40,3 +42,25 @@ class SeedAugmentation(BaseTransform):
             random.seed(seed)
             np.random.seed(seed % 2**32)
         return results
+
+
+def warn_unseeded_augmentation(dataset) -> bool:
+    """Warn (and return True) when the training pipeline has a random
+    transform (``Random*``, ``Mosaic``, ``MixUp``, ...) with no
+    ``SeedAugmentation`` before it: a resumed run would augment otherwise
+    than the uninterrupted one."""
+    transforms = getattr(getattr(dataset, 'pipeline', None), 'transforms',
+                         [])
+    for name in [type(t).__name__ for t in transforms]:
+        if name == 'SeedAugmentation':
+            return False
+        if name.startswith('Random') or name in ('Mosaic', 'MixUp',
+                                                 'YOLOXHSVRandomAug'):
+            print_log(
+                f'the training pipeline draws random augmentation ({name}) '
+                'with no SeedAugmentation before it: a resumed run will not '
+                'augment as the uninterrupted one did. Add '
+                "dict(type='SeedAugmentation') before it for an exact "
+                'resume.', logger='current', level=logging.WARNING)
+            return True
+    return False

@@ -1,7 +1,10 @@
+from ..datasets.samplers import find_importance_sampler
 from .hooks import (ImagesProcessedHook, ImportanceSamplingHook,
-                    find_importance_sampler, update_from_all_ranks)
+                    NonFiniteWatchdog, SamplingDiagnostics, apply_scores,
+                    gather_scores, update_from_all_ranks)
 from .runner import ImportanceIterBasedTrainLoop
 
-__all__ = ['ImagesProcessedHook', 'ImportanceSamplingHook',
-           'find_importance_sampler', 'update_from_all_ranks',
-           'ImportanceIterBasedTrainLoop']
+__all__ = ['find_importance_sampler', 'ImagesProcessedHook',
+           'ImportanceSamplingHook', 'NonFiniteWatchdog',
+           'SamplingDiagnostics', 'apply_scores', 'gather_scores',
+           'update_from_all_ranks', 'ImportanceIterBasedTrainLoop']

@@ -8,7 +8,8 @@ the kept targets and the head's predictions into the ingredients of
 :mod:`.ingredients` and publishes them. The loss, its gradients and the
 head's parameters are untouched.
 
-Per adapted head (the first match along the head's class hierarchy):
+Per adapted head (the first match along the head's class hierarchy; a
+user's module adds one to :data:`mmdet_is.registry.HEAD_ADAPTERS`):
 
 ======================  =============================  ========================
 head                    object index from              predicted box
@@ -37,42 +38,17 @@ image, level after level, location-major with the anchors of a location
 innermost.
 """
 import inspect
-from functools import partial
-from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
+from typing import List, Optional, Tuple
 
 import torch
 from torch import Tensor
 
-from mmdet.models.dense_heads import (AnchorHead, ATSSHead, FCOSHead, GFLHead,
-                                      RTMDetHead)
 from mmdet.structures.bbox import distance2bbox, get_box_tensor
-from .ingredients import (aligned_overlaps, publish_ingredients,
-                          sigmoid_foreground_prob, sigmoid_target_prob,
-                          softmax_foreground_prob, softmax_target_prob,
-                          start_timer)
-
-
-class HeadAdapter(NamedTuple):
-    """How to read one head family.
-
-    Attributes:
-        object_index: ``fn(head, targets, gt_instances, priors) ->
-            (labels, care, obj_inds)``, each ``(P,)``.
-        decode: ``fn(head, bbox_preds, priors, strides) -> (B, P, 4)``
-            predicted boxes in pixels; ``bbox_preds`` are the head's
-            per-level outputs, ``priors`` ``(P, 2 or 4)`` pixels,
-            ``strides`` ``(P,)`` pixels.
-    """
-    object_index: Callable
-    decode: Callable
-
-
-def flatten_levels(maps: List[Tensor], channels: int) -> Tensor:
-    """Per-level ``(B, A * channels, H, W)`` maps to ``(B, P, channels)``,
-    as mmdet flattens them (level after level, location-major)."""
-    return torch.cat([
-        m.permute(0, 2, 3, 1).reshape(m.size(0), -1, channels) for m in maps
-    ], 1)
+from ..models.utils.importance_ingredients import (
+    aligned_overlaps, flatten_levels, publish_ingredients,
+    sigmoid_foreground_prob, sigmoid_target_prob, softmax_foreground_prob,
+    softmax_target_prob, start_timer)
+from ..registry import HEAD_ADAPTERS, registered
 
 
 def level_priors(head, featmap_sizes, device) -> Tuple[Tensor, Tensor]:
@@ -157,33 +133,97 @@ def decode_distances(head, bbox_preds, priors, strides) -> Tensor:
     return distance2bbox(priors[:, :2].expand(len(dist), -1, -1), dist)
 
 
-#: head class -> adapter; looked up along the class hierarchy
-ADAPTERS: Dict[type, HeadAdapter] = {
-    AnchorHead: HeadAdapter(partial(sampled_object_index, labels_at=0),
-                            decode_deltas),
-    ATSSHead: HeadAdapter(partial(sampled_object_index, labels_at=1),
-                          decode_deltas),
-    GFLHead: HeadAdapter(partial(sampled_object_index, labels_at=1),
-                         decode_gfl),
-    RTMDetHead: HeadAdapter(partial(sampled_object_index, labels_at=1),
-                            decode_distances),
-    FCOSHead: HeadAdapter(matched_object_index, decode_distances),
-}
+class HeadAdapter:
+    """How to read one head family: a subclass registered in
+    :data:`mmdet_is.registry.HEAD_ADAPTERS` under the name of the head
+    class it reads (it also reads that class's subclasses)."""
+
+    def object_index(self, head, targets: tuple, gt_instances,
+                     priors: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+        """``(labels, care, obj_inds)`` of one image, each ``(P,)``, from
+        the head's per-image ``targets`` (what ``_get_targets_single``
+        returned)."""
+        raise NotImplementedError
+
+    def decode(self, head, bbox_preds: List[Tensor], priors: Tensor,
+               strides: Tensor) -> Tensor:
+        """``(B, P, 4)`` predicted boxes in pixels; ``bbox_preds`` are the
+        head's per-level outputs, ``priors`` ``(P, 2 or 4)`` pixels,
+        ``strides`` ``(P,)`` pixels."""
+        raise NotImplementedError
+
+
+class SampledHeadAdapter(HeadAdapter):
+    """Anchor-style heads whose targets end with a ``sampling_result``;
+    ``labels_at``: position of ``labels`` in the per-image target tuple."""
+
+    labels_at = 1
+
+    def object_index(self, head, targets, gt_instances, priors):
+        return sampled_object_index(head, targets, gt_instances, priors,
+                                    self.labels_at)
+
+
+@HEAD_ADAPTERS.register_module(name='AnchorHead')
+class AnchorHeadAdapter(SampledHeadAdapter):
+    """RetinaNet and the rest of the ``AnchorHead`` family."""
+    labels_at = 0
+
+    def decode(self, head, bbox_preds, priors, strides):
+        return decode_deltas(head, bbox_preds, priors, strides)
+
+
+@HEAD_ADAPTERS.register_module(name='ATSSHead')
+class ATSSHeadAdapter(SampledHeadAdapter):
+    """``ATSSHead``: deltas like the AnchorHead, labels second."""
+
+    def decode(self, head, bbox_preds, priors, strides):
+        return decode_deltas(head, bbox_preds, priors, strides)
+
+
+@HEAD_ADAPTERS.register_module(name='GFLHead')
+class GFLHeadAdapter(SampledHeadAdapter):
+    """``GFLHead``: discrete side distributions."""
+
+    def decode(self, head, bbox_preds, priors, strides):
+        return decode_gfl(head, bbox_preds, priors, strides)
+
+
+@HEAD_ADAPTERS.register_module(name='RTMDetHead')
+class RTMDetHeadAdapter(SampledHeadAdapter):
+    """``RTMDetHead``: side distances in pixels."""
+
+    def decode(self, head, bbox_preds, priors, strides):
+        return decode_distances(head, bbox_preds, priors, strides)
+
+
+@HEAD_ADAPTERS.register_module(name='FCOSHead')
+class FCOSHeadAdapter(HeadAdapter):
+    """``FCOSHead``: the object index from the target boxes."""
+
+    def object_index(self, head, targets, gt_instances, priors):
+        return matched_object_index(head, targets, gt_instances, priors)
+
+    def decode(self, head, bbox_preds, priors, strides):
+        return decode_distances(head, bbox_preds, priors, strides)
 
 
 def find_adapter(head_type: type) -> HeadAdapter:
-    """The adapter of the nearest adapted class in ``head_type``'s MRO.
+    """The adapter registered for the nearest class in ``head_type``'s MRO
+    (:data:`mmdet_is.registry.HEAD_ADAPTERS`, by class name).
 
     Raises:
         TypeError: no adapted class (the message lists them).
     """
     for cls in head_type.__mro__:
-        if cls in ADAPTERS:
-            return ADAPTERS[cls]
+        adapter = registered(HEAD_ADAPTERS, cls.__name__)
+        if adapter is not None:
+            return adapter()
     raise TypeError(
         f'no importance adapter for {head_type.__name__}; adapted heads: '
-        f'{sorted(c.__name__ for c in ADAPTERS)} and their subclasses, and '
-        'heads with native_importance_ingredients (FCOSSoftmaxHead)')
+        f'{sorted(HEAD_ADAPTERS.module_dict)} and their subclasses, and '
+        'heads with native_importance_ingredients (FCOSSoftmaxHead); '
+        'register one in mmdet_is.registry.HEAD_ADAPTERS')
 
 
 def build_ingredients(head, cls_scores: List[Tensor], bbox_preds: List[Tensor],

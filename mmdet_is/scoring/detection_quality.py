@@ -27,6 +27,9 @@ from typing import Dict, Optional
 import torch
 from torch import Tensor
 
+from ..registry import HEURISTICS
+from .heuristics import image_level
+
 #: the probability and IoU thresholds of both proxies
 PROB_THR = 0.5
 IOU_THR = 0.5
@@ -74,6 +77,8 @@ def precision_recall_proxies(ingredients: Dict[str, Tensor],
     return precision.float(), recall.float()
 
 
+@HEURISTICS.register_module(name='min_pr')
+@image_level
 def detection_quality_scores(ingredients: Dict[str, Tensor],
                              num_objects: Optional[int] = None
                              ) -> Dict[str, Tensor]:

@@ -9,59 +9,59 @@ method.md section 2, "Heuristics". Each heuristic maps, per location,
   shape, meaningful on positive locations only;
 
 to ``(cls_term, reg_term)`` of the same shape. Probabilities are clamped to
-``[EPS, 1 - EPS]`` before any log. A new heuristic is one function decorated
-with :func:`register_heuristic`.
+``[EPS, 1 - EPS]`` before any log. A new heuristic is one function
+registered in :data:`mmdet_is.registry.HEURISTICS` (a user's module loaded
+by ``custom_imports`` can add one)::
+
+    @HEURISTICS.register_module(name='my_score')
+    def my_score(a, iou, giou): ...
+
+An image-level heuristic (``min_pr``) takes the whole ingredients dict and
+is marked with :func:`image_level`.
 """
-from typing import Callable, Dict, Tuple
+from typing import Callable, Tuple
 
 import torch
 from torch import Tensor
 
+from ..registry import HEURISTICS, lookup
+
 EPS = 1e-6
 
-HeuristicFn = Callable[[Tensor, Tensor, Tensor], Tuple[Tensor, Tensor]]
-HEURISTICS: Dict[str, HeuristicFn] = {}
+
+def image_level(fn: Callable) -> Callable:
+    """Mark ``fn(ingredients, num_objects) -> dict of (B,) parts and
+    score`` as an image-level heuristic (it takes no reduction)."""
+    fn.image_level = True
+    return fn
 
 
-def register_heuristic(name: str) -> Callable[[HeuristicFn], HeuristicFn]:
-    """Register ``fn(a, iou, giou) -> (cls_term, reg_term)`` under ``name``."""
-
-    def wrap(fn: HeuristicFn) -> HeuristicFn:
-        HEURISTICS[name] = fn
-        return fn
-
-    return wrap
-
-
-def get_heuristic(name: str) -> HeuristicFn:
+def get_heuristic(name: str) -> Callable:
     """Look up a heuristic by name.
 
     Raises:
         KeyError: unknown name; the message lists the registered ones.
     """
-    if name not in HEURISTICS:
-        raise KeyError(f'unknown importance heuristic {name!r}; registered: '
-                       f'{sorted(HEURISTICS)}')
-    return HEURISTICS[name]
+    return lookup(HEURISTICS, name, 'the sampler score')
 
 
 def _clamp(p: Tensor) -> Tensor:
     return p.clamp(EPS, 1 - EPS)
 
 
-@register_heuristic('lis')
+@HEURISTICS.register_module(name='lis')
 def lis(a: Tensor, iou: Tensor, giou: Tensor) -> Tuple[Tensor, Tensor]:
     """LIS (4.2.3): the loss itself, ``-log a`` and ``1 - GIoU``."""
     return -torch.log(_clamp(a)), 1 - giou
 
 
-@register_heuristic('error')
+@HEURISTICS.register_module(name='error')
 def error(a: Tensor, iou: Tensor, giou: Tensor) -> Tuple[Tensor, Tensor]:
     """Error (eq. 4.4, after Chang et al.): ``-log a`` and ``-log IoU``."""
     return -torch.log(_clamp(a)), -torch.log(_clamp(iou))
 
 
-@register_heuristic('uis')
+@HEURISTICS.register_module(name='uis')
 def uis(a: Tensor, iou: Tensor, giou: Tensor) -> Tuple[Tensor, Tensor]:
     """UIS as printed (eq. 4.5): ``-log(4 a (1 - a))``, ``-log(4 v (1 - v))``.
 
@@ -72,7 +72,7 @@ def uis(a: Tensor, iou: Tensor, giou: Tensor) -> Tuple[Tensor, Tensor]:
     return -torch.log(4 * a * (1 - a)), -torch.log(4 * v * (1 - v))
 
 
-@register_heuristic('closeness')
+@HEURISTICS.register_module(name='closeness')
 def closeness(a: Tensor, iou: Tensor, giou: Tensor) -> Tuple[Tensor, Tensor]:
     """Threshold closeness (Chang et al. 2017): ``4 a (1 - a)``, ``4 v (1 - v)``.
 

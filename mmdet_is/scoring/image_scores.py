@@ -3,32 +3,29 @@
 Thesis (Huang & Kvernes 2023) 4.2: an image's importance is a classification
 part plus a regression part, each a heuristic of the per-location terms
 (:mod:`.heuristics`) reduced over the image (:mod:`.reductions`). Image-level
-heuristics (:data:`IMAGE_HEURISTICS`: ``min_pr``, the detection-quality
-score of :mod:`.detection_quality`) score the image as a whole and take no
-reduction.
+heuristics (``min_pr``, the detection-quality score of
+:mod:`.detection_quality`) score the image as a whole and take no
+reduction. With an irreducible-loss file the score is RHO's ``L_train -
+L_ho`` (thesis 4.2.6, :mod:`.rho`).
 """
 from typing import Dict, Optional
 
+import numpy as np
 import torch
+from mmengine.logging import print_log
 from torch import Tensor
 
-from .detection_quality import detection_quality_scores
-from .heuristics import HEURISTICS, get_heuristic
-from .reductions import check_reduction, reduce_terms
-
-#: heuristic name -> fn(ingredients, num_objects) -> dict of (B,) parts and
-#: ``score``
-IMAGE_HEURISTICS = dict(min_pr=detection_quality_scores)
+from ..registry import IMAGE_SCORES
+from .heuristics import get_heuristic
+from .reductions import get_reduction, reduce_terms
+from .rho import load_irreducible_losses, rho_scores
 
 
 def check_score_cfg(heuristic: str, reduction: str) -> None:
     """Raises KeyError for an unknown heuristic or reduction (listing the
-    valid ones)."""
-    if heuristic not in IMAGE_HEURISTICS and heuristic not in HEURISTICS:
-        raise KeyError(f'unknown importance heuristic {heuristic!r}; '
-                       f'registered: {sorted(HEURISTICS)} and image-level '
-                       f'{sorted(IMAGE_HEURISTICS)}')
-    check_reduction(reduction)
+    registered ones)."""
+    get_heuristic(heuristic)
+    get_reduction(reduction)
 
 
 @torch.no_grad()
@@ -41,14 +38,13 @@ def image_scores(ingredients: Dict[str, Tensor],
 
     Args:
         ingredients: ``a``, ``iou``, ``giou``, ``care``, ``obj_inds``, each
-            ``(B, P)`` (:mod:`.ingredients`), and optionally
-            ``num_objects``.
-        heuristic: a name in :data:`~.heuristics.HEURISTICS` (``lis``,
-            ``error``, ``uis``, ``closeness``) or in
-            :data:`IMAGE_HEURISTICS` (``min_pr``).
-        reduction: ``masked_mean`` or an object-wise reduction (``mean``,
-            ``sum``, ``max``, ``area_weighted_mean``, ``rms``); not used by
-            image-level heuristics.
+            ``(B, P)`` (:mod:`mmdet_is.models.utils.importance_ingredients`),
+            and optionally ``num_objects``.
+        heuristic: a name in :data:`~mmdet_is.registry.HEURISTICS`
+            (``lis``, ``error``, ``uis``, ``closeness``, or image-level
+            ``min_pr``).
+        reduction: a name in :data:`~mmdet_is.registry.REDUCTIONS`; not
+            used by image-level heuristics.
         ignore_regression: the -IR variants (thesis 4.3): regression part 0.
         num_objects: overrides ``ingredients['num_objects']``.
 
@@ -60,16 +56,79 @@ def image_scores(ingredients: Dict[str, Tensor],
     Raises:
         KeyError: unknown heuristic or reduction.
     """
-    check_score_cfg(heuristic, reduction)
+    fn = get_heuristic(heuristic)
+    get_reduction(reduction)
     if num_objects is None:
         num_objects = ingredients.get('num_objects')
-    if heuristic in IMAGE_HEURISTICS:
-        return IMAGE_HEURISTICS[heuristic](ingredients, num_objects)
-    cls_term, reg_term = get_heuristic(heuristic)(
-        ingredients['a'], ingredients['iou'], ingredients['giou'])
+    if getattr(fn, 'image_level', False):
+        return fn(ingredients, num_objects)
+    cls_term, reg_term = fn(ingredients['a'], ingredients['iou'],
+                            ingredients['giou'])
     cls_part, reg_part = reduce_terms(cls_term, reg_term, ingredients['care'],
                                       ingredients['obj_inds'], reduction,
                                       num_objects)
     if ignore_regression:
         reg_part = torch.zeros_like(reg_part)
     return dict(cls=cls_part, reg=reg_part, score=cls_part + reg_part)
+
+
+@IMAGE_SCORES.register_module()
+class ImageScore:
+    """The score a sampler's policy reads: :func:`image_scores` of a
+    heuristic and a reduction, or RHO's ``L_train - L_ho``.
+
+    Configured in the sampler, beside its policy:
+    ``sampler=dict(type='ImportanceSampler', policy=...,
+    score=dict(heuristic='closeness', reduction='mean'))``.
+
+    Args:
+        heuristic (str): :data:`~mmdet_is.registry.HEURISTICS` name.
+        reduction (str): :data:`~mmdet_is.registry.REDUCTIONS` name.
+        ignore_regression (bool): the -IR variants (thesis 4.3).
+        irreducible_loss (str | None): RHO (thesis 4.2.6): the file of
+            ``tools/rho/irreducible_loss.py``; each image's score becomes
+            ``L_train - L_ho`` and can be negative (``signed``), so the
+            policy needs ``rescale='minmax'`` (eq. 4.6).
+
+    Raises:
+        KeyError: unknown heuristic or reduction (at build).
+    """
+
+    def __init__(self, heuristic: str = 'closeness', reduction: str = 'mean',
+                 ignore_regression: bool = False,
+                 irreducible_loss: Optional[str] = None) -> None:
+        check_score_cfg(heuristic, reduction)
+        self.cfg = dict(heuristic=heuristic, reduction=reduction,
+                        ignore_regression=ignore_regression)
+        self.irreducible_loss = irreducible_loss
+        self.signed = irreducible_loss is not None
+        self._irreducible: Optional[Tensor] = None
+
+    def bind(self, dataset) -> None:
+        """Read RHO's irreducible losses of every training image, by the
+        ``img_id`` of ``get_data_info`` (nothing without RHO).
+
+        Raises:
+            FileNotFoundError, ValueError: as
+                :func:`~.rho.load_irreducible_losses` (a missing file,
+                another heuristic, images without a loss).
+        """
+        if self.irreducible_loss is None:
+            return
+        img_ids = [dataset.get_data_info(i)['img_id']
+                   for i in range(len(dataset))]
+        self._irreducible = torch.from_numpy(load_irreducible_losses(
+            self.irreducible_loss, img_ids, self.cfg))
+        print_log(f'RHO: irreducible losses of {len(img_ids)} images from '
+                  f'{self.irreducible_loss}', logger='current')
+
+    def __call__(self, ingredients: Dict[str, Tensor],
+                 indices: np.ndarray) -> Dict[str, Tensor]:
+        """``(B,)`` terms of :func:`image_scores` of the images ``indices``
+        (``(B,)`` dataset indices); ``score`` minus their irreducible loss
+        with RHO."""
+        terms = image_scores(ingredients, **self.cfg)
+        if self._irreducible is not None:
+            terms['score'] = rho_scores(terms['score'],
+                                        self._irreducible[indices])
+        return terms

@@ -4,8 +4,7 @@ method.md section 2, "Reducible hold-out loss".
 A small model trained once on a hold-out split gives every training image an
 irreducible loss ``L_ho(x_i)``; during training an image's score is
 ``s_i = L_train(x_i) - L_ho(x_i)``, min-max rescaled over all scores
-(eq. 4.6, :class:`~mmdet_is.datasets.ImportanceSampler` with
-``rescale='minmax'``)
+(eq. 4.6, the ``importance`` policy with ``rescale='minmax'``)
 and sampled by eq. 4.2 with smoothing (eq. 4.3).
 
 The irreducible losses live in a JSON file written by
@@ -23,7 +22,7 @@ import numpy as np
 import torch
 
 FORMAT = 'mmdet_is irreducible loss v1'
-#: ImportanceSamplingHook keys that must agree between the file and training
+#: score keys that must agree between the file and training
 SCORE_KEYS = ('heuristic', 'reduction', 'ignore_regression')
 
 
@@ -42,20 +41,34 @@ def rho_scores(train_loss: torch.Tensor,
     return train_loss - irreducible_loss.to(train_loss)
 
 
-def importance_hook_cfg(cfg) -> Optional[dict]:
-    """The ImportanceSamplingHook entry of a config's ``custom_hooks``
-    (None without one)."""
-    for hook in cfg.get('custom_hooks', []):
-        if hook.get('type') == 'ImportanceSamplingHook':
-            return hook
-    return None
+#: the score keys of an ImageScore and their defaults
+SCORE_DEFAULTS = dict(heuristic='closeness', reduction='mean',
+                      ignore_regression=False, irreducible_loss=None)
+
+
+def sampler_score_cfg(cfg) -> dict:
+    """The score config of a training config's ImportanceSampler
+    (``train_dataloader.sampler.score``, its keys completed with
+    :data:`SCORE_DEFAULTS`), or, in 0.1's spelling, the score keys of its
+    ImportanceSamplingHook; with neither, its policy's ``default_score``.
+    """
+    from ..registry import POLICIES, registered
+    sampler = cfg.get('train_dataloader', {}).get('sampler') or {}
+    score = sampler.get('score')
+    if score is None:
+        hook = next((h for h in cfg.get('custom_hooks', [])
+                     if h.get('type') == 'ImportanceSamplingHook'), {})
+        score = {k: hook[k] for k in SCORE_DEFAULTS if k in hook}
+    if not score:
+        policy = (sampler.get('policy') or {}).get('type', 'importance')
+        score = registered(POLICIES, policy).default_score
+    return {**SCORE_DEFAULTS, **score}
 
 
 def irreducible_loss_path(cfg) -> Optional[str]:
-    """The ``irreducible_loss`` file of a config's ImportanceSamplingHook,
-    or None when the config does not use RHO."""
-    hook = importance_hook_cfg(cfg)
-    return hook.get('irreducible_loss') if hook else None
+    """The ``irreducible_loss`` file of a config's sampler score, or None
+    when the config does not use RHO."""
+    return sampler_score_cfg(cfg)['irreducible_loss']
 
 
 def save_irreducible_losses(path: str, losses: Dict[int, float],

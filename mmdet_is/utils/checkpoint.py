@@ -4,15 +4,23 @@ torch 2.6 made ``torch.load(weights_only=True)`` the default; mmengine 0.10.7
 calls ``torch.load`` without the argument, and its checkpoints hold a
 ``HistoryBuffer`` (message hub) and numpy arrays, so ``--resume`` fails with
 "Unsupported global ... HistoryBuffer" (mmengine issue #1655). Instead of
-turning the safety check off for every load, this allow-lists exactly the
-types an mmengine training checkpoint contains. One of them is the builtin
-``getattr``: a HistoryBuffer pickles its statistics methods as
-``getattr(buffer, 'mean')``; the unpickler still builds nothing but
-allow-listed types, so ``getattr`` only reaches attributes of those.
+turning the safety check off, this allow-lists exactly the types an mmengine
+training checkpoint contains, and only while mmengine loads a checkpoint:
+:func:`register_checkpoint_loader` replaces mmengine's loader of local files
+(its documented extension point, ``CheckpointLoader.register_scheme``) by
+the same loader inside ``torch.serialization.safe_globals``; torch's own
+allow-list, and every other ``torch.load`` of the process, stay as they
+were. One of the types is the builtin ``getattr``: a HistoryBuffer pickles
+its statistics methods as ``getattr(buffer, 'mean')``; the unpickler still
+builds nothing but allow-listed types, so ``getattr`` only reaches
+attributes of those.
 """
+import contextlib
+
 import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer
+from mmengine.runner.checkpoint import CheckpointLoader, load_from_local
 
 
 def _numpy_globals() -> list:
@@ -33,14 +41,41 @@ def _numpy_globals() -> list:
     return found
 
 
-def register_checkpoint_safe_globals() -> None:
-    """Allow-list the non-tensor types of mmengine training checkpoints.
+def checkpoint_safe_globals() -> list:
+    """The non-tensor types of an mmengine training checkpoint:
+    :class:`mmengine.logging.HistoryBuffer` (and ``getattr``, with which it
+    pickles its bound statistics methods), numpy arrays, dtypes and
+    scalars."""
+    return [HistoryBuffer, getattr] + _numpy_globals()
 
-    Adds :class:`mmengine.logging.HistoryBuffer` (and ``getattr``, with which
-    it pickles its bound statistics methods), numpy arrays, dtypes and
-    scalars to ``torch.serialization``'s safe globals. A no-op on torch < 2.4,
-    which has no allow-list (and loads with ``weights_only=False``).
+
+def allow_checkpoint_globals():
+    """A context in which ``torch.load`` also accepts
+    :func:`checkpoint_safe_globals` (a no-op context on torch < 2.5, which
+    loads with ``weights_only=False`` by default)."""
+    scope = getattr(torch.serialization, 'safe_globals', None)
+    if scope is None:
+        return contextlib.nullcontext()
+    return scope(checkpoint_safe_globals())
+
+
+def load_from_local_allowlisted(filename: str, map_location=None):
+    """mmengine's ``load_from_local`` with the allow-list of this module in
+    force for this one load.
+
+    Raises:
+        FileNotFoundError: no file at ``filename``.
+        pickle.UnpicklingError: the checkpoint holds a global outside
+            torch's and this allow-list (torch's message names it).
     """
-    add = getattr(torch.serialization, 'add_safe_globals', None)
-    if add is not None:
-        add([HistoryBuffer, getattr] + _numpy_globals())
+    with allow_checkpoint_globals():
+        return load_from_local(filename, map_location)
+
+
+def register_checkpoint_loader() -> None:
+    """Make mmengine load local checkpoints with
+    :func:`load_from_local_allowlisted` (``--resume``, ``load_from``,
+    ``CheckpointLoader.load_checkpoint``)."""
+    CheckpointLoader.register_scheme(prefixes='',
+                                     loader=load_from_local_allowlisted,
+                                     force=True)

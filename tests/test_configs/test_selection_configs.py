@@ -10,10 +10,10 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
-from conftest import REPO_ROOT, load_tool, tiny_kitti_cfg
+from conftest import REPO_ROOT, load_study_tool, tiny_kitti_cfg
 from mmdet.registry import DATASETS
 
-study_tool = load_tool('analysis/study.py')
+study_tool = load_study_tool()
 DEEPPCB = osp.join(REPO_ROOT, '..', 'shared', 'data', 'deeppcb')
 STUDIES = [osp.join(REPO_ROOT, 'configs', 'studies', f'{name}.py')
            for name in ('underwater_tta', 'deeppcb_tta')]
@@ -28,7 +28,7 @@ def test_kitti_selection_config_trains_through_the_runner(rule, tmp_path):
     runner = Runner.from_cfg(cfg)
     runner.train()
     sampler = runner.train_dataloader.sampler
-    assert type(sampler).__name__ == 'SelectionSampler'
+    assert sampler.policy_cfg['type'] == rule
     assert sampler.iters_per_epoch == 2 and runner.iter == 6
     trained = np.flatnonzero(sampler.draw_counts)
     assert len(trained) == 8 and np.isfinite(sampler.table[trained]).all()
@@ -61,8 +61,9 @@ def test_every_arm_runs_its_own_complete_schedule(path):
         assert cosine.type == 'CosineAnnealingLR' and cosine.begin == 1
         assert cosine.end == cfg.train_cfg.max_epochs, name
         sampler = cfg.train_dataloader.sampler
-        if sampler.type == 'SelectionSampler':
-            keep.add(sampler.keep_ratio)
+        if sampler.type == 'ImportanceSampler' and \
+                sampler.policy.type != 'importance':
+            keep.add(sampler.policy.keep_ratio)
             assert sampler.batch_size == cfg.train_dataloader.batch_size
         if name.startswith('uniform') or name == study.baseline:
             assert sampler.type == 'DefaultSampler', name
@@ -74,7 +75,7 @@ def test_every_arm_runs_its_own_complete_schedule(path):
                     reason='../shared/data/deeppcb missing')
 def test_deeppcb_reads_as_its_readme_says():
     cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs',
-                                   'fcos_baseline_deeppcb.py'))
+                                   'thesis_detector', 'fcos_baseline_deeppcb.py'))
     init_default_scope('mmdet')
     counts = {}
     for key, loader in (('train', cfg.train_dataloader),

@@ -1,6 +1,6 @@
 """The underwater configs of the speed-up study: the real data set reads as
 the README says, and every method differs from the baseline only in the
-sampler, the heuristic and the hook."""
+sampler (its policy and score) and the hook."""
 import copy
 import glob
 import os.path as osp
@@ -9,14 +9,14 @@ import pytest
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from conftest import REPO_ROOT, load_tool
+from conftest import REPO_ROOT, load_study_tool
 from mmdet.registry import DATASETS, MODELS
 
 DATA = osp.join(REPO_ROOT, '..', 'shared', 'data', 'underwater')
 CONFIGS = sorted(glob.glob(osp.join(REPO_ROOT, 'configs',
-                                    '*_underwater.py')))
+                                    'thesis_detector', '*_underwater.py')))
 STUDY = osp.join(REPO_ROOT, 'configs', 'studies', 'underwater_r34eighth.py')
-study_tool = load_tool('analysis/study.py')
+study_tool = load_study_tool()
 
 needs_data = pytest.mark.skipif(not osp.isdir(DATA),
                                 reason='../shared/data/underwater missing')
@@ -40,11 +40,11 @@ def test_methods_differ_from_the_baseline_only_in_sampling():
         assert without_method(cfg) == without_method(base), name
         if name != 'baseline':
             assert cfg.train_dataloader.sampler.type == 'ImportanceSampler'
-            hook = cfg.custom_hooks[0]
-            assert hook.type == 'ImportanceSamplingHook'
+            assert cfg.custom_hooks[0].type == 'ImportanceSamplingHook'
+            score = cfg.train_dataloader.sampler.score
             # the method's name starts with its heuristic (uis_ir: -IR)
-            assert hook.heuristic == name.split('_')[0], name
-            assert hook.get('ignore_regression', False) == name.endswith(
+            assert score.heuristic == name.split('_')[0], name
+            assert score.get('ignore_regression', False) == name.endswith(
                 '_ir'), name
 
 

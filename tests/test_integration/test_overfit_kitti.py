@@ -16,7 +16,7 @@ SCALE = (448, 136)
 
 def overfit_cfg(repo_root, work_dir):
     cfg = Config.fromfile(
-        osp.join(repo_root, 'configs', 'fcos_baseline_kitti_tiny.py'))
+        osp.join(repo_root, 'configs', 'thesis_detector', 'fcos_baseline_kitti_tiny.py'))
     split = osp.join(work_dir, 'overfit.txt')
     with open(split, 'w') as f:
         f.write('\n'.join(FRAMES) + '\n')

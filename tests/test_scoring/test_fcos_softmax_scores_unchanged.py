@@ -26,7 +26,7 @@ BEFORE = {
 
 
 def test_kitti_uis_config_scores_as_before(repo_root):
-    cfg = Config.fromfile(f'{repo_root}/configs/fcos_uis_kitti_tiny.py')
+    cfg = Config.fromfile(f'{repo_root}/configs/thesis_detector/fcos_uis_kitti_tiny.py')
     init_default_scope('mmdet')
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
     np.random.seed(0)

@@ -1,11 +1,10 @@
 """tools/analysis/browse_sampler.py on a tiny real run: the grid holds the
 images drawn most and least (or scored highest and lowest), in rows of 4."""
 import numpy as np
-import torch
 from mmengine.runner import Runner
 from PIL import Image
 
-from conftest import load_tool, tiny_kitti_cfg
+from conftest import load_checkpoint_file, load_tool, tiny_kitti_cfg
 
 browse = load_tool('analysis/browse_sampler.py')
 
@@ -23,8 +22,8 @@ def test_choose_by_hand():
 def test_grid_of_a_tiny_uis_run(tmp_path):
     cfg = tiny_kitti_cfg('fcos_uis_kitti_tiny.py', str(tmp_path), 12, 3)
     Runner.from_cfg(cfg).train()
-    state = torch.load(tmp_path / 'epoch_3.pth',
-                       weights_only=True)['importance_sampler']
+    state = load_checkpoint_file(
+        tmp_path / 'epoch_3.pth')['importance_sampler']
     counts = state['draw_counts'].numpy()
 
     out = str(tmp_path / 'drawn.png')

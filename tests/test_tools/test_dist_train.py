@@ -13,7 +13,7 @@ def test_dist_train_sh_trains_two_ranks_on_the_cpu(tmp_path):
     kitti = osp.join(REPO_ROOT, 'data', 'kitti_tiny')
     work = str(tmp_path / 'work')
     cmd = ['bash', osp.join(REPO_ROOT, 'tools', 'dist_train.sh'),
-           osp.join(REPO_ROOT, 'configs', 'fcos_tiers_kitti_tiny.py'), '2',
+           osp.join(REPO_ROOT, 'configs', 'thesis_detector', 'fcos_tiers_kitti_tiny.py'), '2',
            '--work-dir', work, '--cfg-options',
            f'train_dataloader.dataset.data_root={kitti}',
            'train_dataloader.dataset.indices=8',

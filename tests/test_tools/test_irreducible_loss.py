@@ -20,7 +20,7 @@ def setup_files(tmp_path, classes):
     frames at 320 x 96."""
     init_default_scope('mmdet')
     ho = Config.fromfile(osp.join(REPO_ROOT, 'configs',
-                                  'fcos_holdout_r34quarter_kitti_tiny.py'))
+                                  'thesis_detector', 'fcos_holdout_r34quarter_kitti_tiny.py'))
     torch.manual_seed(0)
     model = MODELS.build(ho.model)
     model.init_weights()
@@ -29,18 +29,19 @@ def setup_files(tmp_path, classes):
                     meta=dict(dataset_meta=dict(classes=classes))), ckpt)
     (tmp_path / 'split.txt').write_text('\n'.join(FRAMES))
     rho = Config.fromfile(osp.join(REPO_ROOT, 'configs',
-                                   'fcos_lis_rho_kitti_tiny.py'))
+                                   'thesis_detector', 'fcos_lis_rho_kitti_tiny.py'))
     ds = rho.train_dataloader.dataset
     ds.data_root = osp.join(REPO_ROOT, 'data', 'kitti_tiny')
     ds.ann_file = str(tmp_path / 'split.txt')
     for t in ds.pipeline:
         if t.type == 'Resize':
             t.scale = (320, 96)
-    rho.custom_hooks[0].irreducible_loss = str(tmp_path / 'irr.json')
+    rho.train_dataloader.sampler.score.irreducible_loss = str(
+        tmp_path / 'irr.json')
     rho_path = str(tmp_path / 'rho.py')
     rho.dump(rho_path)
     ho_path = osp.join(REPO_ROOT, 'configs',
-                       'fcos_holdout_r34quarter_kitti_tiny.py')
+                       'thesis_detector', 'fcos_holdout_r34quarter_kitti_tiny.py')
     return ho_path, ckpt, rho_path
 
 

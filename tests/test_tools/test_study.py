@@ -5,9 +5,10 @@ import os.path as osp
 
 import pytest
 
-from conftest import REPO_ROOT, load_tool
+from conftest import REPO_ROOT, load_study_tool, load_tool
 
-study_tool = load_tool('analysis/study.py')
+study_tool = load_study_tool()
+study_cli = load_tool('analysis/study.py')
 
 
 def write_study(tmp_path, methods, seeds, extra=''):
@@ -37,10 +38,10 @@ def write_curve_file(study, method, seed, curve, batch=4, time_per_iter=1.0,
                        (seed + 1), scalars=scalars), f)
 
 
-BASE = 'configs/fcos_baseline_kitti_tiny.py'
-UIS = 'configs/fcos_uis_kitti_tiny.py'
-LIS = 'configs/fcos_lis_kitti_tiny.py'
-TIERS = 'configs/fcos_tiers_kitti_tiny.py'
+BASE = 'configs/thesis_detector/fcos_baseline_kitti_tiny.py'
+UIS = 'configs/thesis_detector/fcos_uis_kitti_tiny.py'
+LIS = 'configs/thesis_detector/fcos_lis_kitti_tiny.py'
+TIERS = 'configs/thesis_detector/fcos_tiers_kitti_tiny.py'
 
 
 @pytest.fixture
@@ -72,10 +73,10 @@ def test_pending_runs_skip_finished_ones(study):
 def test_main_trains_only_missing_runs(study, monkeypatch):
     st, path = study
     calls = []
-    monkeypatch.setattr(study_tool, 'train_run',
+    monkeypatch.setattr(study_tool.runs, 'train_run',
                         lambda study, m, s, threads=None, **kw:
                         calls.append((m, s)))
-    study_tool.main([path, '--no-bootstrap'])
+    study_cli.main([path, '--no-bootstrap'])
     assert calls == [('lis', 2)]
     text = open(osp.join(st.out_dir, 'study.md')).read()
     assert 'lis [0, 1]' in text and 'uis [0, 1, 2]' in text
@@ -192,7 +193,7 @@ def test_smoke_one_method_one_seed_on_kitti(tmp_path):
         'train_dataloader.dataset.indices': 8,
         'train_dataloader.num_workers': 0,
         'train_dataloader.persistent_workers': False,
-        'train_dataloader.sampler.keep_ratio': 0.5,
+        'train_dataloader.sampler.policy.keep_ratio': 0.5,
         'val_dataloader.dataset.indices': 4,
         'val_dataloader.num_workers': 0,
         'val_dataloader.persistent_workers': False,
@@ -208,7 +209,7 @@ def test_smoke_one_method_one_seed_on_kitti(tmp_path):
     path = write_study(tmp_path, dict(tiers=TIERS), [3],
                        extra=f'cfg_options = {options!r}\n'
                        'img_scale = (320, 96)\n')
-    study_tool.main([path, '--threads', '2'])
+    study_cli.main([path, '--threads', '2'])
     st = study_tool.load_study(path)
     run = study_tool.read_curve(study_tool.curve_path(st, 'tiers', 3))
     assert sorted(run['val']['strat/AP50']) == [1, 2]
@@ -216,7 +217,7 @@ def test_smoke_one_method_one_seed_on_kitti(tmp_path):
     assert 0 < run['val']['train_wall_s'][1] < run['val']['train_wall_s'][2]
     assert run['seed'] == 3 and run['batch'] == 4 and run['wall_s'] > 0
     dumped = open(osp.join(st.work_dir, 'tiers_s3', 'study_config.py')).read()
-    assert 'seed=3' in dumped and "type='SelectionSampler'" in dumped
+    assert 'seed=3' in dumped and "type='tiers'" in dumped
     assert osp.isfile(osp.join(st.out_dir, 'study.md'))
     assert osp.isfile(osp.join(st.out_dir, 'tta_by_size.png'))
     # the finished run is skipped the second time
@@ -297,12 +298,13 @@ def test_one_signal_stops_every_run_and_starts_no_new_one(tmp_path,
                           str(tmp_path / f'log{s}'), dict(os.environ))
         raise RuntimeError(f'run {s} ended with {rc}')
 
-    monkeypatch.setattr(study_tool, 'train_run', fake_train_run)
+    monkeypatch.setattr(study_tool.runs, 'train_run', fake_train_run)
 
     def interrupt():
+        # each pid file is written by a child after it started its own
+        # child, so both runs are under the study's control by then
         while len(list(tmp_path.glob('child*.pid'))) < 2:
             time.sleep(0.05)
-        time.sleep(0.2)
         os.kill(os.getpid(), signal.SIGINT)
 
     threading.Thread(target=interrupt, daemon=True).start()
@@ -326,7 +328,7 @@ def test_img_scale_reaches_every_resize_whatever_its_index(tmp_path):
     """The underwater configs: Resize at index 2 of the training pipeline,
     at index 1 of the two validation sets' (inside a ConcatDataset)."""
     st = study_tool.load_study(write_study(
-        tmp_path, dict(baseline='configs/fcos_baseline_underwater.py'), [0],
+        tmp_path, dict(baseline='configs/thesis_detector/fcos_baseline_underwater.py'), [0],
         extra='img_scale = (160, 120)\n'))
     cfg = study_tool.run_config(st, 'baseline', 0)
     resizes = [t for t in cfg.train_dataloader.dataset.pipeline

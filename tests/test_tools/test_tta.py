@@ -5,10 +5,10 @@ import os.path as osp
 
 import pytest
 
-from conftest import load_tool
+from conftest import load_study_tool, load_tool
 from test_study import BASE, LIS, UIS, write_study
 
-study_tool = load_tool('analysis/study.py')
+study_tool = load_study_tool()
 tta = load_tool('analysis/tta.py')
 
 

@@ -57,13 +57,14 @@ def classes_per_image(dataset) -> List[set]:
 
 def sampling_distribution(scores: np.ndarray,
                           rescale: Optional[str] = None) -> np.ndarray:
-    """``(N,)`` the ImportanceSampler's probabilities for these scores
+    """``(N,)`` the ``importance`` policy's probabilities for these scores
     (eqs. 4.2, 4.3; eq. 4.6 with ``rescale='minmax'``), with smoothing."""
     from mmdet_is.datasets import ImportanceSampler
     sampler = ImportanceSampler(range(len(scores)), batch_size=1, seed=0,
-                                rescale=rescale)
+                                policy=dict(type='importance',
+                                            rescale=rescale))
     sampler.update(np.arange(len(scores)), scores)
-    return sampler.probabilities()
+    return sampler.policy.probabilities()
 
 
 def rho_comparison(scores: np.ndarray, irreducible: np.ndarray,
@@ -151,18 +152,18 @@ def load_run(work_dir: str, checkpoint: Optional[str] = None,
         KeyError: the checkpoint holds no sampler state.
         ValueError: the training set has another number of images.
     """
-    import torch
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
+    from mmengine.runner.checkpoint import CheckpointLoader
 
-    import mmdet_is  # noqa: F401  (registers datasets; safe torch.load)
+    import mmdet_is  # noqa: F401  (registers datasets and the loader)
     from mmdet.registry import DATASETS
 
     ckpt_path = checkpoint
     if ckpt_path is None:
         with open(osp.join(work_dir, 'last_checkpoint')) as f:
             ckpt_path = f.read().strip()
-    ckpt = torch.load(ckpt_path, map_location='cpu', weights_only=True)
+    ckpt = CheckpointLoader.load_checkpoint(ckpt_path, map_location='cpu')
     if 'importance_sampler' not in ckpt:
         raise KeyError(f'{ckpt_path} holds no importance_sampler state: '
                        'was the run trained with ImportanceSamplingHook?')

@@ -1,17 +1,18 @@
 """Irreducible losses for RHO: the trained hold-out model, once over the
 training set (thesis 4.2.6, method.md section 2).
 
-Each image's score with the RHO config's heuristic (its
-``ImportanceSamplingHook``: heuristic, reduction, -IR) is computed as in
-training, from the same head code and ingredients, without gradients and with the model in eval mode
+Each image's score with the RHO config's heuristic (its sampler's
+``score``: heuristic, reduction, -IR) is computed as in training, from the
+same head code and ingredients, without gradients and with the model in eval
+mode
 (BatchNorm uses its running statistics, so an image's value does not depend
 on its batch). Random augmentations (transforms whose type starts with
 ``Random``) are left out of the pipeline. The file is keyed by ``img_id``
 (see ``mmdet_is.scoring.rho``) and goes to the path the RHO config's
-``ImportanceSamplingHook(irreducible_loss=...)`` reads, unless ``--out``.
+``sampler.score.irreducible_loss`` reads, unless ``--out``.
 
-    python tools/rho/irreducible_loss.py configs/fcos_holdout_r34quarter_zodfar.py \
-        work_dirs/fcos_holdout_r34quarter_zodfar/epoch_100.pth configs/fcos_lis_rho_zodfar.py
+    python tools/rho/irreducible_loss.py configs/zod/fcos_holdout_r34quarter_zodfar.py \
+        work_dirs/fcos_holdout_r34quarter_zodfar/epoch_100.pth configs/zod/fcos_lis_rho_zodfar.py
 
 Refuses to write when the checkpoint's classes (``meta.dataset_meta``) differ
 from the training set's, or when an image's loss is not finite.
@@ -29,10 +30,10 @@ from mmengine.runner import load_checkpoint
 from torch.utils.data import DataLoader
 from tqdm import tqdm
 
-from mmdet.registry import DATASETS, HOOKS, MODELS
+from mmdet.registry import DATASETS, MODELS
 from mmdet_is.scoring import (attach_ingredients, image_scores,
-                              importance_hook_cfg, irreducible_loss_path,
-                              pop_ingredients, save_irreducible_losses)
+                              pop_ingredients, sampler_score_cfg,
+                              save_irreducible_losses)
 
 
 @torch.no_grad()
@@ -62,8 +63,8 @@ def main(argv=None) -> int:
     parser.add_argument('holdout_config', help='the hold-out model config')
     parser.add_argument('checkpoint', help='the trained hold-out model')
     parser.add_argument('rho_config', help='the RHO training config (its '
-                        'training set and ImportanceSamplingHook)')
-    parser.add_argument('--out', help='default: the RHO config hook path')
+                        'training set and sampler score)')
+    parser.add_argument('--out', help="default: the RHO config's path")
     parser.add_argument('--batch-size', type=int, default=8)
     parser.add_argument('--num-workers', type=int, default=2)
     parser.add_argument('--device', default='cuda'
@@ -73,15 +74,12 @@ def main(argv=None) -> int:
     rho_cfg = Config.fromfile(args.rho_config)
     ho_cfg = Config.fromfile(args.holdout_config)
     init_default_scope(rho_cfg.get('default_scope', 'mmdet'))
-    hook_cfg = importance_hook_cfg(rho_cfg)
-    if hook_cfg is None:
-        raise ValueError(f'{args.rho_config}: custom_hooks has no '
-                         'ImportanceSamplingHook (the heuristic to compute)')
-    score_cfg = HOOKS.build(dict(hook_cfg)).score_cfg
-    out = args.out or irreducible_loss_path(rho_cfg)
+    score_cfg = sampler_score_cfg(rho_cfg)
+    out = args.out or score_cfg['irreducible_loss']
+    score_cfg.pop('irreducible_loss')
     if out is None:
-        raise ValueError(f'{args.rho_config} has no ImportanceSamplingHook '
-                         'with irreducible_loss=...; pass --out')
+        raise ValueError(f'{args.rho_config} has no sampler score with '
+                         'irreducible_loss=...; pass --out')
 
     ds_cfg = copy.deepcopy(rho_cfg.train_dataloader.dataset)
     ds_cfg.pipeline = [t for t in ds_cfg.pipeline

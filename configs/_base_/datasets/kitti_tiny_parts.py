@@ -14,8 +14,8 @@ kitti_train_pipeline = [
     dict(type='LoadImageFromFile', backend_args=None),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='Resize', scale=kitti_img_scale, keep_ratio=False),
-    # random augmentation seeded by each draw of an ImportanceSampler or
-    # SelectionSampler: a resumed run flips as the uninterrupted one did
+    # random augmentation seeded by each draw of an ImportanceSampler: a
+    # resumed run flips as the uninterrupted one did
     dict(type='SeedAugmentation'),
     dict(type='RandomFlip', prob=0.5),
     dict(
@@ -60,13 +60,17 @@ kitti_val_evaluator = [
          area_fractions=(0.0033, 0.03), backend_args=None)
 ]
 
-# importance sampling with the batch of mmdet's 1x configs (2 per GPU)
+# importance sampling by LIS with the batch of mmdet's 1x configs (2 per GPU)
 kitti_is_train_dataloader = dict(
     _delete_=True,
     batch_size=2,
     num_workers=2,
     persistent_workers=True,
-    sampler=dict(type='ImportanceSampler', batch_size=2),
+    sampler=dict(
+        type='ImportanceSampler',
+        batch_size=2,
+        policy=dict(type='importance'),
+        score=dict(heuristic='lis', reduction='mean')),
     dataset=kitti_train_dataset)
 kitti_val_dataloader = dict(
     _delete_=True,

@@ -23,8 +23,8 @@ train_pipeline = [
     dict(type='LoadImageFromFile', backend_args=backend_args),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='Resize', scale=img_scale, keep_ratio=True),
-    # random augmentation seeded by each draw of an ImportanceSampler or
-    # SelectionSampler: a resumed run flips as the uninterrupted one did
+    # random augmentation seeded by each draw of an ImportanceSampler: a
+    # resumed run flips as the uninterrupted one did
     dict(type='SeedAugmentation'),
     dict(type='RandomFlip', prob=0.5),
     dict(

@@ -2,7 +2,7 @@
 # that converges: a linear warm-up over the first epoch, then cosine decay
 # to 1 % of the rate at the last epoch, both in epochs converted to
 # iterations (as mmdet's RTMDet configs decay), so that a run with shorter
-# epochs (a SelectionSampler) runs the same schedule over its own
+# epochs (a selection policy) runs the same schedule over its own
 # iterations. A config that changes the number of epochs sets both:
 #   train_cfg.max_epochs=E param_scheduler.1.end=E
 _base_ = './adam_thesis.py'

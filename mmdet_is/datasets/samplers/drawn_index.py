@@ -2,9 +2,9 @@
 
 
 class DrawnIndex(int):
-    """The index of a training image as an ImportanceSampler (or
-    SelectionSampler) yields it: an ``int`` (every dataset, wrapper and
-    collate function takes it as the index it is) that also carries
+    """The index of a training image as an ImportanceSampler yields it:
+    an ``int`` (every dataset, wrapper and collate function takes it as the
+    index it is) that also carries
     ``seed``, a 64-bit number derived from the sampler's seed and the draw's
     position in its stream (global batch number x global batch + slot).
 

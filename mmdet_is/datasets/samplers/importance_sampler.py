@@ -1,13 +1,17 @@
-"""ImportanceSampler: draws training images with probability from their scores.
+"""ImportanceSampler: the one place that decides what trains next.
 
-Source: thesis (Huang & Kvernes 2023) section 4.2, eq. 4.2 (p_i = s_i / S),
-eq. 4.3 (smoothing), eq. 4.6 (RHO's min-max rescaling), Algorithm 5
-(rejection-based sampling); method.md
-section 2 for the decisions (first random-permutation pass, fixed epoch
-length).
+It owns the score table, the queue of batches in flight, the rank slices,
+the augmentation seeds and the checkpoint of all of them; its ``policy``
+(:data:`mmdet_is.registry.POLICIES`: importance draws, per-epoch selection)
+picks each global batch and its loss weights from the table, and its
+``score`` (:data:`mmdet_is.registry.IMAGE_SCORES`) turns a training step's
+ingredients into one score per image. Both are configured together, in the
+sampler's config; :class:`~mmdet_is.engine.ImportanceSamplingHook` only
+carries the ingredients and the scores between the model, the ranks and
+the sampler. Ownership and channels: docs/guide/09_decisions.md.
 """
-import math
 import time
+import warnings
 from collections import deque
 from typing import Dict, Iterator, Optional, Sequence
 
@@ -17,92 +21,82 @@ from mmengine.dist import get_dist_info, sync_random_seed
 from torch.utils.data import Sampler
 
 from mmdet.registry import DATA_SAMPLERS
+from ...registry import IMAGE_SCORES, POLICIES, lookup
 from .drawn_index import DrawnIndex
+from .fingerprint import check_same_dataset, dataset_identities, fingerprint
 from .score_table import MAX_SCORE, ScoreTable
-from .unbiased import importance_weights
 
-MODES = ('multinomial', 'rejection')
-RESCALES = (None, 'minmax')
+#: the checkpoint format of :meth:`ImportanceSampler.state_dict`
+STATE_FORMAT = 'mmdet_is sampler v2'
+#: keys of the sampler's config before 0.2 that belong to its policy
+DEPRECATED_POLICY_KEYS = ('smoothing', 'mode', 'rescale')
 
 
-def rejection_rule(q_active: np.ndarray, q_candidate: np.ndarray,
-                   u: np.ndarray) -> np.ndarray:
-    """Algorithm 5 (thesis 4.2.7): True where the candidate is rejected.
-
-    Rejected when ``q(x_a) > 2 q(x_c)`` or ``q(x_c) < u (q(x_c) + q(x_a))``.
-
-    Args:
-        q_active, q_candidate: ``(k,)`` (unnormalised) probabilities of the
-            active and the candidate image of each batch slot.
-        u: ``(k,)`` uniform numbers in ``[0, 1)``.
-    """
-    return (q_active > 2 * q_candidate) | (
-        q_candidate < u * (q_candidate + q_active))
+def warn_deprecated(old: str, new: str) -> None:
+    """One FutureWarning (shown by default) for a config key kept for one
+    release."""
+    warnings.warn(f'{old} is deprecated and will be removed in mmdet_is 0.3;'
+                  f' write {new}', FutureWarning, stacklevel=3)
 
 
 @DATA_SAMPLERS.register_module()
 class ImportanceSampler(Sampler):
-    """Sample with replacement, ``p_i ∝ s_i + smoothing`` (eqs. 4.2, 4.3).
+    """Yield the images its policy picks, scored by its own score config.
 
-    The first ``ceil(N / global_batch)`` global batches are one random
-    permutation of the data set (wrapped to fill the last batch), so every
-    image is trained on, and scored, once. After it every global batch is
-    drawn from the scores:
+    ``policy=dict(type='importance')`` (the default) draws with ``p_i ∝
+    s_i`` (thesis eqs. 4.2, 4.3, Algorithm 5, RHO's eq. 4.6:
+    :class:`~.policies.ImportanceDraw`); ``policy=dict(type='tiers' |
+    'infobatch' | 'random', keep_ratio=...)`` trains a chosen subset each
+    epoch (:class:`~.policies.SelectionPolicy`). ``score`` configures the
+    score the policy reads (:class:`~mmdet_is.scoring.ImageScore`:
+    ``heuristic``, ``reduction``, ``ignore_regression``,
+    ``irreducible_loss``); without it, the policy's ``default_score``
+    (``closeness`` for importance draws, ``min_pr`` for ``tiers``, ``lis``
+    for ``infobatch`` and ``random``)::
 
-    * ``mode='multinomial'``: ``global_batch`` independent draws with
-      ``p_i = (s_i + c) / (S + N c)``, ``c = S / N^2`` (eq. 4.3) when
-      ``smoothing`` else 0.
-    * ``rescale='minmax'`` (RHO, eq. 4.6): the scores may be negative and
-      are rescaled before eq. 4.2, ``s_hat_i = (s_i - min s) / (max s -
-      min s)``. The factor ``1 / (max s - min s)`` cancels in eq. 4.2
-      (smoothing included, it is proportional to the scores), so draws use
-      ``s_i - min s`` directly, and a table with all scores equal is uniform.
-    * ``mode='rejection'`` (Algorithm 5): every slot of the global batch keeps
-      the image ``x_a`` it held last iteration; a candidate ``x_c`` drawn as
-      above replaces it unless ``q(x_a) > 2 q(x_c)`` or
-      ``q(x_c) < u (q(x_c) + q(x_a))``, ``u ~ U(0, 1)``. The last batch of the
-      permutation pass is the first set of active images.
+        sampler=dict(type='ImportanceSampler', batch_size=16,
+                     policy=dict(type='tiers', keep_ratio=0.6),
+                     score=dict(heuristic='min_pr'))
 
     Distributed: every rank holds the same table (the hook gathers each
     step's scores from all ranks) and the same random stream (one shared
-    seed), draws the same global batch of ``batch_size * world_size`` images
-    and takes its own contiguous slice, so the effective batch is
-    ``batch_size * world_size`` as with mmengine's DefaultSampler.
-
-    The epoch length is fixed at ``ceil(N / (batch_size * world_size))``
-    iterations, so validation, logging and checkpoints stay regular.
-
-    Annealing (``uniform_mix = lam``, set by the hook from its schedule):
-    draws follow ``q_i = (1 - lam) p_i + lam / N`` (with ``lam = 1``:
-    uniform with replacement). Every batch keeps the probability ``q_i``
-    each of its images was drawn with (``1 / N`` in the permutation pass),
-    for unbiased loss weights ``1 / (N q_i)`` (Katharopoulos & Fleuret 2018).
+    seed), draws the same global batch of ``G = batch_size * world_size``
+    images and takes its own contiguous slice, so the effective batch is
+    ``G`` as with mmengine's DefaultSampler. The epoch length is the
+    policy's (``ceil(N / G)`` iterations for importance draws), the same
+    every epoch.
 
     Batches in flight: DataLoader workers prefetch, so the sampler draws
-    ahead of training. Every yielded global batch waits in a queue until the
-    hook takes it (:meth:`pop_trained`) after the step that trained it; the
-    hook scores exactly the indices drawn (also through dataset wrappers, whose
-    ``sample_idx`` is the inner dataset's). A checkpoint keeps the batches
-    drawn but not yet trained and the position in the epoch; after a resume
+    ahead of training. Every yielded global batch waits in a queue until
+    the hook takes it (:meth:`pop_trained`) after the step that trained it;
+    the hook scores exactly the indices drawn (also through dataset
+    wrappers). A checkpoint keeps the batches drawn but not yet trained,
+    with their loss weights, and the position in the epoch; after a resume
     they are yielded again before anything new is drawn, so the resumed
     stream equals the uninterrupted one under epoch- and iteration-based
-    loops. Rejection mode's active images are those of the last batch
-    *drawn*, which leads the trained one by the batches in flight
-    (``num_workers x prefetch_factor``; none without workers).
+    loops. It also keeps a fingerprint of the training set
+    (:mod:`.fingerprint`): a resume on other images is refused.
 
     Args:
-        dataset: the training set (only its length is used).
+        dataset: the training set (its length; ``get_data_info`` for the
+            fingerprint and RHO's image ids, when it has one).
         batch_size (int): images per GPU per iteration; must equal the
             dataloader's ``batch_size`` (the hook checks).
-        seed (int | None): shared random seed; ``None`` syncs a random one.
-        smoothing (bool): add ``c = S / N^2`` to every score (eq. 4.3).
-        mode (str): ``'multinomial'`` or ``'rejection'``.
+        policy (dict | None): the policy's config; None:
+            ``dict(type='importance')``.
+        score (dict | None): the score's config (``type`` defaults to
+            ``'ImageScore'``); None: the policy's ``default_score``.
+        seed (int | None): shared random seed; None syncs a random one.
         init_score (float): score of images not yet scored.
-        rescale (str | None): ``'minmax'`` for RHO scores (eq. 4.6).
+        smoothing, mode, rescale: deprecated (0.1's spelling): keys of
+            ``policy=dict(type='importance', ...)``.
 
     Raises:
-        ValueError: unknown ``mode`` or ``rescale``, ``batch_size < 1``, an
-            empty dataset.
+        ValueError: ``batch_size < 1``, an empty dataset, a bad policy or
+            score argument; a score that can be negative (RHO) with a
+            policy that does not take signed scores (importance draws
+            need ``rescale='minmax'``).
+        KeyError: an unknown policy, heuristic or reduction.
     """
 
     #: batches drawn and not yet trained beyond which the hook is missing
@@ -112,45 +106,90 @@ class ImportanceSampler(Sampler):
     def __init__(self,
                  dataset: Sequence,
                  batch_size: int,
+                 policy: Optional[dict] = None,
+                 score: Optional[dict] = None,
                  seed: Optional[int] = None,
-                 smoothing: bool = True,
-                 mode: str = 'multinomial',
                  init_score: float = 1.0,
-                 rescale: Optional[str] = None) -> None:
-        if mode not in MODES:
-            raise ValueError(f'ImportanceSampler mode must be one of {MODES}, '
-                             f'got {mode!r}')
-        if rescale not in RESCALES:
-            raise ValueError(f'ImportanceSampler rescale must be one of '
-                             f'{RESCALES}, got {rescale!r}')
-        self.rescale = rescale
+                 **deprecated) -> None:
         if batch_size < 1:
             raise ValueError(f'batch_size must be >= 1, got {batch_size}')
+        self.policy_cfg = dict(policy or dict(type='importance'))
+        for key in list(deprecated):
+            if key not in DEPRECATED_POLICY_KEYS:
+                raise TypeError(f'ImportanceSampler got an unexpected '
+                                f'argument {key!r}')
+            warn_deprecated(f'train_dataloader.sampler.{key}',
+                            f"sampler.policy=dict(type='importance', "
+                            f'{key}=...)')
+            self.policy_cfg[key] = deprecated.pop(key)
+        self.score_cfg = None if score is None else dict(score)
         self.rank, self.world_size = get_dist_info()
         self.dataset = dataset  # mmdet's AspectRatioBatchSampler reads it
         self.num_images = len(dataset)
         self.batch_size = batch_size
         self.global_batch = batch_size * self.world_size
-        self.iters_per_epoch = math.ceil(self.num_images / self.global_batch)
-        self.smoothing = smoothing
-        self.mode = mode
         self.seed = sync_random_seed() if seed is None else seed
         self.table = ScoreTable(self.num_images, init_score)
         self.draw_counts = np.zeros(self.num_images, np.uint32)
         # global batch at which each image was last drawn (-1: never)
         self.last_drawn = np.full(self.num_images, -1, np.int32)
-        self.uniform_mix = 0.0
-        self._ages = [0.0, 0]  # sum and count of score ages since diagnostics
         self.rng = np.random.Generator(np.random.PCG64(self.seed))
         self.batches_drawn = 0
+        self.batches_yielded = 0
         self.num_rejected_updates = 0
         self.draw_seconds = 0.0  # wall time spent in next_global_batch
-        self._first_pass: Optional[np.ndarray] = None
-        self._active: Optional[np.ndarray] = None
-        self._in_flight: deque = deque()  # (batch, q), yielded, not trained
+        self._ages = [0.0, 0]  # sum and count of score ages since diagnostics
+        self._in_flight: deque = deque()  # (batch, weights), not trained
         self._replay: deque = deque()  # in flight at the checkpoint resumed
-        self.batches_yielded = 0
+        self._identities = None
+        self._build()
 
+    def _build(self) -> None:
+        """Build the policy and the score from their configs."""
+        cfg = dict(self.policy_cfg)
+        lookup(POLICIES, cfg.get('type'), 'train_dataloader.sampler.policy')
+        try:
+            self.policy = POLICIES.build(cfg)
+        except TypeError as e:
+            raise ValueError(f'train_dataloader.sampler.policy {cfg}: {e}')
+        self.policy.bind(self)
+        score = dict(self.score_cfg or self.policy.default_score)
+        score.setdefault('type', 'ImageScore')
+        self.score = IMAGE_SCORES.build(score)
+        if getattr(self.score, 'signed', False) and \
+                not self.policy.signed_scores:
+            raise ValueError(
+                f'the score {score} can be negative (RHO, eq. 4.6) but the '
+                f'policy {cfg} takes non-negative scores only: set '
+                "sampler.policy=dict(type='importance', rescale='minmax')")
+        if hasattr(self.score, 'bind'):
+            self.score.bind(self.dataset)
+        self.iters_per_epoch = self.policy.iters_per_epoch()
+
+    def configure(self, score: Optional[dict] = None,
+                  **policy_options) -> None:
+        """Set the score or policy options before training: the hook's
+        deprecated keys (``heuristic``, ``unbiased``, ...) reach the
+        sampler here.
+
+        Raises:
+            ValueError: the score is set in both the sampler's config and
+                the hook's; a policy option the policy does not take.
+            RuntimeError: the sampler has drawn already.
+        """
+        if self.batches_drawn:
+            raise RuntimeError('ImportanceSampler.configure after drawing')
+        if score is not None:
+            if self.score_cfg is not None:
+                raise ValueError(
+                    f'the score is set twice: sampler.score={self.score_cfg}'
+                    f' and ImportanceSamplingHook {score}; keep '
+                    'sampler.score only')
+            self.score_cfg = dict(score)
+        self.policy_cfg.update(policy_options)
+        self._build()
+
+    # -- the stream ----------------------------------------------------------
     def __len__(self) -> int:
         """Indices this rank yields per epoch: ``iters_per_epoch * batch``."""
         return self.iters_per_epoch * self.batch_size
@@ -178,10 +217,8 @@ class ImportanceSampler(Sampler):
         for _ in range(left):
             if len(self._in_flight) > self.MAX_IN_FLIGHT:
                 raise RuntimeError(self._no_hook_message())
-            if self._replay:
-                drawn = self._replay.popleft()
-            else:
-                drawn = (self.next_global_batch(), self._last_probs)
+            drawn = (self._replay.popleft() if self._replay else
+                     self.next_global_batch())
             self._in_flight.append(drawn)
             first = self.batches_yielded * self.global_batch + \
                 self.rank * self.batch_size
@@ -193,9 +230,8 @@ class ImportanceSampler(Sampler):
     def _no_hook_message(self) -> str:
         return (f'{type(self).__name__}: {len(self._in_flight)} batches were '
                 'drawn and never marked trained, so no score reaches the '
-                'sampler: add dict(type=\'ImportanceSamplingHook\', '
-                'heuristic=...) to custom_hooks (the sampler does not work '
-                'without it)')
+                'sampler: add dict(type=\'ImportanceSamplingHook\') to '
+                'custom_hooks (the sampler does not work without it)')
 
     def draw_seeds(self, positions: np.ndarray) -> np.ndarray:
         """The seeds of the draws at ``positions`` of the stream (global
@@ -215,39 +251,53 @@ class ImportanceSampler(Sampler):
         lo = self.rank * self.batch_size
         return batch[lo:lo + self.batch_size]
 
-    def loss_weights(self, q: np.ndarray, **unbiased):
-        """Unbiased loss weights ``1 / (N q_i)`` of a global batch drawn
-        with probabilities ``q`` (:func:`~.unbiased.importance_weights`;
-        ``unbiased``: its ``max_weight`` and ``normalize``): ``(G,)``
-        float64 and the number clipped."""
-        return importance_weights(q, self.num_images, **unbiased)
+    def next_global_batch(self):
+        """Draw the next global batch from the policy: ``(G,)`` int64
+        indices and ``(G,)`` float64 loss weights."""
+        t0 = time.perf_counter()
+        batch, weights = self.policy.next_batch()
+        seen = self.last_drawn[batch]
+        seen = seen[seen >= 0]
+        self._ages[0] += float((self.batches_drawn - seen).sum())
+        self._ages[1] += len(seen)
+        self.last_drawn[batch] = self.batches_drawn
+        self.batches_drawn += 1
+        np.add.at(self.draw_counts, batch, 1)
+        self.draw_seconds += time.perf_counter() - t0
+        return batch, np.asarray(weights, np.float64)
 
+    # -- what the hook asks ------------------------------------------------
     @property
-    def weights_loss(self) -> bool:
-        """False: importance sampling weights the loss only when the hook
-        asks for unbiased weights."""
-        return False
+    def weighted(self) -> bool:
+        """Whether the policy gives loss weights other than 1 (the head
+        must apply ``importance_weight``)."""
+        return self.policy.weighted
 
-    def pop_trained(self) -> np.ndarray:
-        """The oldest global batch yielded and not yet trained:
-        ``(batch_size * world_size,)`` int64 dataset indices (the indices the
-        sampler drew, whatever the dataset maps them to).
+    def set_run_length(self, max_iters: int) -> None:
+        """The iterations of the run (the hook sets it before training),
+        for the policy's schedules (annealing, a final phase)."""
+        self.policy.set_run_length(max_iters)
+
+    def next_to_train(self):
+        """``(batch, weights)`` of the oldest batch in flight, the one the
+        next training step receives: ``(G,)`` int64 indices and ``(G,)``
+        float64 loss weights.
 
         Raises:
             RuntimeError: no batch is in flight (the batches reaching the
                 model do not come from this sampler's iterator).
         """
-        return self._oldest_in_flight(pop=True)[0]
+        return self._oldest_in_flight(pop=False)
 
-    def next_to_train(self):
-        """``(batch, q)`` of the oldest batch in flight, the one the next
-        training step receives: ``(batch_size * world_size,)`` int64 indices
-        and float64 probabilities each was drawn with.
+    def pop_trained(self) -> np.ndarray:
+        """The oldest global batch yielded and not yet trained: ``(G,)``
+        int64 dataset indices (the indices drawn, whatever the dataset maps
+        them to).
 
         Raises:
-            RuntimeError: as :meth:`pop_trained`.
+            RuntimeError: as :meth:`next_to_train`.
         """
-        return self._oldest_in_flight(pop=False)
+        return self._oldest_in_flight(pop=True)[0]
 
     def _oldest_in_flight(self, pop: bool):
         if not self._in_flight:
@@ -256,126 +306,36 @@ class ImportanceSampler(Sampler):
                 'sampler did not yield (no batch in flight)')
         return self._in_flight.popleft() if pop else self._in_flight[0]
 
-    # -- drawing ---------------------------------------------------------
-    def offset(self) -> float:
-        """``m`` subtracted from every score: ``min s`` with
-        ``rescale='minmax'`` (eq. 4.6), else 0."""
-        return self.table.min() if self.rescale == 'minmax' else 0.0
+    def at_epoch_end(self) -> bool:
+        """True after the last step of an epoch, every batch trained: the
+        next epoch's plan reads every score of this one."""
+        return not self._in_flight and \
+            self.batches_yielded % self.iters_per_epoch == 0
 
-    def weight_total(self, offset: float) -> float:
-        """``S_m = sum_i (s_i - m)``."""
-        return self.table.total - offset * self.num_images
+    def epoch_images(self) -> Optional[np.ndarray]:
+        """The images the policy planned for the current epoch (``(K,)``
+        indices), or None (importance draws plan no epoch)."""
+        return self.policy.epoch_images()
 
-    def smoothing_value(self, offset: Optional[float] = None) -> float:
-        """``c = (1 / N^2) sum_i (s_i - m)`` (eq. 4.3), or 0 without
-        smoothing."""
-        if not self.smoothing:
-            return 0.0
-        if offset is None:
-            offset = self.offset()
-        return self.weight_total(offset) / self.num_images**2
+    def score_batch(self, ingredients: dict, indices: np.ndarray) -> dict:
+        """This step's images scored by the sampler's score config.
 
-    def draw(self, k: int, m: Optional[float] = None) -> np.ndarray:
-        """``k`` i.i.d. indices with ``p_i = (s_i - m + c) / (S_m + N c)``
-        (``m``: :meth:`offset` unless given)."""
-        if m is None:
-            m = self.offset()
-        total, c = self.weight_total(m), self.smoothing_value(m)
-        mass = total + c * self.num_images
-        if mass <= 0:  # every score 0 and no smoothing: uniform
-            return self.rng.integers(self.num_images, size=k)
-        u = self.rng.random(k) * mass
-        from_table = u < total
-        out = np.empty(k, np.int64)
-        out[from_table] = self.table.sample(u[from_table], m)
-        if (~from_table).any():  # the smoothing mass: uniform over images
-            out[~from_table] = np.minimum(
-                ((u[~from_table] - total) / c).astype(np.int64),
-                self.num_images - 1)
-        if self.uniform_mix > 0:  # annealing: q = (1 - lam) p + lam / N
-            mix = self.rng.random(k) < self.uniform_mix
-            out[mix] = self.rng.integers(self.num_images,
-                                         size=int(mix.sum()))
-        return out
+        Args:
+            ingredients: a head's per-location ingredients, ``(B, P)``
+                tensors (:mod:`mmdet_is.models.utils.importance_ingredients`).
+            indices: ``(B,)`` the dataset indices of those images.
 
-    def draw_probability(self, idx: np.ndarray,
-                         m: Optional[float] = None) -> np.ndarray:
-        """``q_i = (1 - lam) p_i + lam / N`` of images ``idx``: the
-        probability :meth:`draw` gives each (``lam``: ``uniform_mix``)."""
-        if m is None:
-            m = self.offset()
-        n = self.num_images
-        mass = self.weight_total(m) + self.smoothing_value(m) * n
-        p = self.q(idx, m) / mass if mass > 0 else np.full(len(idx), 1 / n)
-        return (1 - self.uniform_mix) * p + self.uniform_mix / n
+        Returns:
+            dict of ``(B,)`` tensors: ``score`` and its parts.
+        """
+        return self.score(ingredients, indices)
 
-    def q(self, idx: np.ndarray, m: Optional[float] = None) -> np.ndarray:
-        """Unnormalised probability ``s_i - m + c`` of images ``idx``
-        (``m``: :meth:`offset` unless given)."""
-        if m is None:
-            m = self.offset()
-        return self.table[idx].astype(np.float64) - m + \
-            self.smoothing_value(m)
-
-    def probabilities(self) -> np.ndarray:
-        """``(N,)`` float64 sampling probabilities after the first pass,
-        O(N) (for analysis; draws never build this)."""
-        q = self.q(slice(None))
-        return q / q.sum() if q.sum() > 0 else np.full_like(
-            q, 1 / self.num_images)
-
-    def _rejection_step(self, active: np.ndarray, m: float) -> np.ndarray:
-        candidates = self.draw(len(active), m)
-        u = self.rng.random(len(active))
-        reject = rejection_rule(self.q(active, m), self.q(candidates, m), u)
-        return np.where(reject, active, candidates)
-
-    def next_global_batch(self) -> np.ndarray:
-        """Draw the next global batch, ``(batch_size * world_size,)`` int64;
-        what each image was drawn with is then ``_last_probs``
-        (:meth:`draw_global_batch`)."""
-        t0 = time.perf_counter()
-        batch, self._last_probs = self.draw_global_batch()
-        seen = self.last_drawn[batch]
-        seen = seen[seen >= 0]
-        self._ages[0] += float((self.batches_drawn - seen).sum())
-        self._ages[1] += len(seen)
-        self.last_drawn[batch] = self.batches_drawn
-        self.batches_drawn += 1
-        self._active = batch
-        np.add.at(self.draw_counts, batch, 1)
-        self.draw_seconds += time.perf_counter() - t0
-        return batch
-
-    def draw_global_batch(self):
-        """The indices of the next global batch and the probability each
-        was drawn with: two ``(batch_size * world_size,)`` arrays, int64
-        and float64 (``1 / N`` in the permutation pass; Algorithm 5's
-        acceptance is not part of it)."""
-        n = self.num_images
-        if self.batches_drawn < self.iters_per_epoch:
-            if self._first_pass is None:
-                perm = self.rng.permutation(self.num_images)
-                size = self.iters_per_epoch * self.global_batch
-                self._first_pass = np.resize(perm, size)  # wraps around
-            k = self.batches_drawn * self.global_batch
-            batch = self._first_pass[k:k + self.global_batch]
-            if self.batches_drawn == self.iters_per_epoch - 1:
-                self._first_pass = None
-            return batch, np.full(len(batch), 1 / n)
-        m = self.offset()  # one O(N / BLOCK) minimum per step
-        batch = (self._rejection_step(self._active, m)
-                 if self.mode == 'rejection' else
-                 self.draw(self.global_batch, m))
-        return batch, self.draw_probability(batch, m)
-
-    # -- scores ------------------------------------------------------------
     def update(self, indices, scores) -> int:
         """Replace the scores of ``indices`` (dataset indices) by ``scores``.
 
         Non-finite scores, scores beyond ``+-MAX_SCORE`` (1e30: a float32
-        table would hold inf) and negative ones unless ``rescale`` is set,
-        are not written: the old score stays and the count
+        table would hold inf) and negative ones unless the policy takes
+        signed scores are not written: the old score stays and the count
         ``num_rejected_updates`` grows.
 
         Args:
@@ -393,8 +353,8 @@ class ImportanceSampler(Sampler):
         if idx.size and (idx.min() < 0 or idx.max() >= self.num_images):
             raise IndexError(f'sample_idx out of range [0, {self.num_images})'
                              f': {idx[(idx < 0) | (idx >= self.num_images)]}')
-        ok = (np.abs(val) <= MAX_SCORE) & ((val >= 0) |
-                                           (self.rescale is not None))
+        ok = (np.abs(val) <= MAX_SCORE) & (
+            (val >= 0) | self.policy.signed_scores)
         self.table.update(idx[ok], val[ok].astype(np.float32))
         rejected = int((~ok).sum())
         self.num_rejected_updates += rejected
@@ -405,36 +365,15 @@ class ImportanceSampler(Sampler):
         """What a user needs to trust the sampler, O(N).
 
         Returns:
-            dict: ``ess_fraction`` = ``1 / (N sum q^2)`` of the sampling
-            distribution ``q`` (annealing included; 1 = uniform),
-            ``coverage`` = fraction of images drawn at least once,
+            dict: ``coverage`` = fraction of images drawn at least once,
             ``not_drawn_last_epoch`` = fraction of images not drawn in the
-            last ``iters_per_epoch`` global batches, ``score_age`` = mean
+            last ``iters_per_epoch`` global batches, ``rejected_updates``,
+            ``score_q<q>`` score quantiles (estimated on an evenly strided
+            subset of at most ``max_points`` images), ``score_age`` = mean
             number of global batches since each image drawn since the last
-            call was drawn before (the age of its score, up to the batches
-            in flight; left out when no such image was drawn),
-            ``uniform_mix``, ``score_q<q>`` score
-            quantiles (estimated on an evenly strided subset of at most
-            ``max_points`` images), ``rejected_updates``.
+            call was drawn before (left out when none was), and the
+            policy's (:meth:`~.policies.BasePolicy.diagnostics`).
         """
-        n, m = self.num_images, self.offset()
-        c, total = self.smoothing_value(m), self.weight_total(m)
-        sum_p = total + n * c
-        sum_p2 = self.table.sum_of_squares(m) + 2 * c * total + n * c * c
-        lam = self.uniform_mix
-        # sum q^2 with q = (1 - lam) p + lam / N and sum p = 1
-        sum_q2 = ((1 - lam)**2 * sum_p2 / sum_p**2 + (2 - lam) * lam / n
-                  if sum_p2 > 0 else 1 / n)
-        ages, self._ages = self._ages, [0.0, 0]
-        stats = self.common_diagnostics(quantiles, max_points)
-        stats.update(ess_fraction=1 / (n * sum_q2), uniform_mix=lam)
-        if ages[1]:
-            stats['score_age'] = ages[0] / ages[1]
-        return stats
-
-    def common_diagnostics(self, quantiles, max_points: int) -> dict:
-        """``coverage``, ``not_drawn_last_epoch``, ``rejected_updates`` and
-        the ``score_q<q>`` quantiles of :meth:`diagnostics`."""
         n = self.num_images
         stats = dict(
             coverage=float(np.count_nonzero(self.draw_counts)) / n,
@@ -446,69 +385,93 @@ class ImportanceSampler(Sampler):
         values = np.quantile(self.table[slice(None, None, step)], quantiles)
         for q, v in zip(quantiles, values):
             stats[f'score_q{int(round(q * 100))}'] = float(v)
+        ages, self._ages = self._ages, [0.0, 0]
+        if ages[1]:
+            stats['score_age'] = ages[0] / ages[1]
+        stats.update(self.policy.diagnostics())
         return stats
 
     # -- checkpoint ----------------------------------------------------------
-    def state_dict(self) -> dict:
-        """Everything needed to continue the exact same stream.
+    def _dataset_identities(self):
+        if self._identities is None:
+            self._identities = dataset_identities(self.dataset)
+        return self._identities
 
-        Tensors and plain Python values only (loadable with torch's
-        ``weights_only=True``).
-        """
+    def state_dict(self) -> dict:
+        """Everything needed to continue the exact same stream: tensors and
+        plain Python values only (loadable with torch's
+        ``weights_only=True``)."""
         rng = self.rng.bit_generator.state
+        in_flight = list(self._in_flight) + list(self._replay)
+        identities = self._dataset_identities()
         return dict(
+            format=STATE_FORMAT,
+            policy_type=str(self.policy_cfg['type']),
+            policy=self.policy.state_dict(),
+            dataset=None if identities is None else fingerprint(identities),
             num_images=self.num_images,
             global_batch=self.global_batch,
             scores=torch.from_numpy(self.table[:].copy()),
-            draw_counts=torch.from_numpy(
-                self.draw_counts.astype(np.int64)),
+            draw_counts=torch.from_numpy(self.draw_counts.astype(np.int64)),
+            last_drawn=torch.from_numpy(self.last_drawn.copy()),
             rng_state=str(rng['state']['state']),
             rng_inc=str(rng['state']['inc']),
             rng_has_uint32=int(rng['has_uint32']),
             rng_uinteger=int(rng['uinteger']),
             batches_drawn=self.batches_drawn,
             num_rejected_updates=self.num_rejected_updates,
-            first_pass=None if self._first_pass is None else torch.from_numpy(
-                self._first_pass.copy()),
-            last_drawn=torch.from_numpy(self.last_drawn.copy()),
-            uniform_mix=float(self.uniform_mix),
-            # drawn, not yet trained: yielded first after a resume, with the
-            # probabilities they were drawn with
-            in_flight=[torch.from_numpy(b.copy())
-                       for b, _ in list(self._in_flight) + list(self._replay)],
-            in_flight_probs=[
-                torch.from_numpy(q.copy())
-                for _, q in list(self._in_flight) + list(self._replay)],
-            batches_trained=self.batches_yielded - len(self._in_flight),
-            active=None if self._active is None else torch.from_numpy(
-                self._active.copy()))
+            # drawn, not yet trained: yielded first after a resume, with
+            # their loss weights
+            in_flight=[torch.from_numpy(b.copy()) for b, _ in in_flight],
+            in_flight_weights=[torch.from_numpy(w.copy())
+                               for _, w in in_flight],
+            batches_trained=self.batches_yielded - len(self._in_flight))
 
     def load_state_dict(self, state: dict) -> None:
         """Restore :meth:`state_dict`.
 
         Raises:
-            ValueError: the checkpoint was written for a data set of another
-                length or another global batch size.
+            ValueError: a checkpoint of mmdet_is 0.1 (another format); of
+                another policy; of another training set (its fingerprint),
+                data set length or global batch size; one holding scores
+                that are not finite.
         """
+        if state.get('format') != STATE_FORMAT:
+            raise ValueError(
+                'cannot resume ImportanceSampler: the checkpoint holds its '
+                'state in the format of mmdet_is 0.1 (the sampler and the '
+                'hook have since split what they own); resume it with '
+                'mmdet_is 0.1, or start the sampler afresh with '
+                'load_from=CHECKPOINT (weights only) instead of --resume')
+        if state['policy_type'] != str(self.policy_cfg['type']):
+            raise ValueError(
+                f'cannot resume ImportanceSampler: the checkpoint was written '
+                f'with policy {state["policy_type"]!r}, this run has '
+                f'{self.policy_cfg["type"]!r}; start the run afresh')
         if state['num_images'] != self.num_images:
             raise ValueError(
-                f'cannot resume ImportanceSampler: the checkpoint holds scores '
-                f'for {state["num_images"]} images but the training set has '
-                f'{self.num_images}')
+                f'cannot resume ImportanceSampler: the checkpoint holds '
+                f'scores for {state["num_images"]} images but the training '
+                f'set has {self.num_images}')
         if state['global_batch'] != self.global_batch:
             raise ValueError(
                 f'cannot resume ImportanceSampler: the checkpoint was written '
                 f'with a global batch of {state["global_batch"]} images, this '
                 f'run has {self.global_batch} (batch_size x world_size)')
+        identities = self._dataset_identities()
+        if state['dataset'] is not None and identities is not None:
+            check_same_dataset(state['dataset'], identities)
         scores = state['scores'].numpy().astype(np.float32)
         if not (np.abs(scores) <= MAX_SCORE).all():
             raise ValueError(
                 'cannot resume ImportanceSampler: the checkpoint holds '
                 f'{int((~(np.abs(scores) <= MAX_SCORE)).sum())} scores that '
                 'are not finite or beyond +-MAX_SCORE (a damaged checkpoint)')
+        self.policy.load_state_dict(state['policy'])
         self.table.scores[:self.num_images] = scores
         self.table.rebuild()
         self.draw_counts = state['draw_counts'].numpy().astype(np.uint32)
+        self.last_drawn = state['last_drawn'].numpy().astype(np.int32)
         self.rng.bit_generator.state = dict(
             bit_generator='PCG64',
             state=dict(state=int(state['rng_state']),
@@ -517,19 +480,26 @@ class ImportanceSampler(Sampler):
             uinteger=state['rng_uinteger'])
         self.batches_drawn = state['batches_drawn']
         self.num_rejected_updates = state['num_rejected_updates']
-        self._first_pass = None if state['first_pass'] is None else state[
-            'first_pass'].numpy().copy()
-        self._active = None if state['active'] is None else state[
-            'active'].numpy().copy()
         self._in_flight = deque()
-        batches = state.get('in_flight', [])
-        probs = state.get('in_flight_probs',
-                          [torch.full((len(b), ), 1 / self.num_images,
-                                      dtype=torch.float64) for b in batches])
-        self._replay = deque((b.numpy().copy(), q.numpy().copy())
-                             for b, q in zip(batches, probs))
-        if 'last_drawn' in state:
-            self.last_drawn = state['last_drawn'].numpy().astype(np.int32)
-        self.uniform_mix = state.get('uniform_mix', 0.0)
-        self.batches_yielded = state.get('batches_trained',
-                                         self.batches_drawn)
+        self._replay = deque(
+            (b.numpy().copy(), w.numpy().copy())
+            for b, w in zip(state['in_flight'], state['in_flight_weights']))
+        self.batches_yielded = state['batches_trained']
+
+
+def find_importance_sampler(dataloader) -> ImportanceSampler:
+    """The ImportanceSampler of a DataLoader, also under a batch sampler
+    wrapper such as mmdet's ``AspectRatioBatchSampler``.
+
+    Raises:
+        TypeError: the dataloader does not use an ImportanceSampler.
+    """
+    for sampler in (getattr(dataloader, 'sampler', None),
+                    getattr(getattr(dataloader, 'batch_sampler', None),
+                            'sampler', None)):
+        if isinstance(sampler, ImportanceSampler):
+            return sampler
+    raise TypeError(
+        'ImportanceSamplingHook needs train_dataloader.sampler = '
+        "dict(type='ImportanceSampler', batch_size=...), got "
+        f'{type(getattr(dataloader, "sampler", None)).__name__}')

@@ -1,7 +1,10 @@
 from .images_processed_hook import ImagesProcessedHook
-from .importance_sampling_hook import (ImportanceSamplingHook,
-                                       find_importance_sampler,
-                                       update_from_all_ranks)
+from .importance_sampling_hook import ImportanceSamplingHook
+from .nonfinite_watchdog import NonFiniteWatchdog
+from .sampling_diagnostics import SamplingDiagnostics
+from .score_transport import (apply_scores, gather_scores,
+                              update_from_all_ranks)
 
 __all__ = ['ImagesProcessedHook', 'ImportanceSamplingHook',
-           'find_importance_sampler', 'update_from_all_ranks']
+           'NonFiniteWatchdog', 'SamplingDiagnostics', 'apply_scores',
+           'gather_scores', 'update_from_all_ranks']

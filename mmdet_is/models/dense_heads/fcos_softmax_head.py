@@ -20,12 +20,11 @@ from mmdet.registry import MODELS, TASK_UTILS
 from mmdet.structures.bbox import distance2bbox
 from mmdet.utils import (ConfigType, InstanceList, MultiConfig,
                          OptInstanceList, reduce_mean)
-from ...scoring.adapters import flatten_levels
-from ...scoring.ingredients import (aligned_overlaps, host_to_device,
-                                    publish_ingredients,
-                                    softmax_foreground_prob,
-                                    softmax_target_prob,
-                                    start_timer)
+from ..utils.importance_ingredients import (aligned_overlaps,
+                                            flatten_levels, host_to_device,
+                                            publish_ingredients,
+                                            softmax_foreground_prob,
+                                            softmax_target_prob, start_timer)
 
 
 @MODELS.register_module()
@@ -73,14 +72,15 @@ class FCOSSoftmaxHead(AnchorFreeHead):
             starts every location with a 2 x 2 stride box.
         batched_targets (bool): assign the whole batch at once
             (``assign_batch``, same targets) when the assigner can; False:
-            image by image (the benchmarks' old path).
+            image by image, as mmdet's heads do (``bench_assigner.py``
+            compares the two).
         Other args as for :class:`~mmdet.models.dense_heads.AnchorFreeHead`.
 
     Importance ingredients: while ``publish_importance_ingredients`` is True
     (:class:`~mmdet_is.engine.ImportanceSamplingHook` sets it), every
     ``loss_by_feat`` also publishes the per-location ingredients of
-    :mod:`mmdet_is.scoring.ingredients` from the same tensors (detached, no
-    extra pass): ``a = softmax(logits)[target]``, IoU and GIoU of the
+    :mod:`mmdet_is.models.utils.importance_ingredients` from the same
+    tensors (detached, no extra pass): ``a = softmax(logits)[target]``, IoU and GIoU of the
     decoded boxes, the care mask and the object index (don't-care boxes
     after the ground truth boxes).
 

@@ -1,4 +1,0 @@
-# LIS (thesis 4.2.3: the loss as the score), object-wise mean.
-_base_ = './fcos_uis_underwater.py'
-
-custom_hooks = [dict(type='ImportanceSamplingHook', heuristic='lis')]

@@ -1,8 +1,0 @@
-# The thesis reproduction: UIS as printed, the slowest method measured
-# (README, "Does it pay?"); the best is heuristic='closeness'.
-# UIS-IR (thesis 4.3): UIS with the regression part of the score set to 0.
-_base_ = './fcos_uis_zodfar.py'
-
-custom_hooks = [
-    dict(type='ImportanceSamplingHook', heuristic='uis', ignore_regression=True)
-]

@@ -1,0 +1,6 @@
+# LIS with unbiased loss weights (Katharopoulos & Fleuret 2018): each
+# image trained is weighted 1 / (N q_i), normalised to mean 1 over the
+# global batch and clipped at 10 (README, "Unbiased sampling and annealing").
+_base_ = './fcos_lis_underwater.py'
+
+train_dataloader = dict(sampler=dict(policy=dict(unbiased=dict(max_weight=10.0))))
