@@ -278,7 +278,8 @@ SLEEPER = ('import subprocess, sys, time; '
 
 
 def test_one_signal_stops_every_run_and_starts_no_new_one(tmp_path,
-                                                          monkeypatch):
+                                                          monkeypatch,
+                                                          capsys):
     """Two runs at a time, three in all; each starts a process that starts
     its own child (a loader worker). SIGINT to the study: both running
     processes and their children end, the third run never starts, exit
@@ -312,6 +313,11 @@ def test_one_signal_stops_every_run_and_starts_no_new_one(tmp_path,
     assert study_tool.train_pending(st, jobs=2) == 130
     assert time.time() - t0 < 30
     assert not (tmp_path / 'log2').exists()  # the third run never started
+    said = capsys.readouterr().out
+    # neither run wrote a checkpoint: the message says they start again
+    for s in (0, 1):
+        assert (f'[study] baseline_s{s} starts again from its first '
+                'iteration (no checkpoint saved)') in said
     for pid_file in tmp_path.glob('child*.pid'):  # the grandchildren too
         pid = int(pid_file.read_text())
         for _ in range(100):
@@ -336,3 +342,22 @@ def test_img_scale_reaches_every_resize_whatever_its_index(tmp_path):
     for ds in cfg.val_dataloader.dataset.datasets:
         resizes += [t for t in ds.pipeline if t.type == 'Resize']
     assert len(resizes) == 3 and all(t.scale == (160, 120) for t in resizes)
+
+
+def test_the_interrupt_message_names_the_checkpoint_or_a_new_start(
+        tmp_path):
+    """A run interrupted while it wrote its first checkpoint has no
+    last_checkpoint (mmengine writes it after the checkpoint) and starts
+    again; one with a checkpoint resumes from it; a last_checkpoint that
+    names a missing file is no resume point."""
+    work = tmp_path / 'run'
+    work.mkdir()
+    (work / 'epoch_1.pth.part').write_bytes(b'half')  # the write cut short
+    assert study_tool.resume_note(str(work)) == (
+        'starts again from its first iteration (no checkpoint saved)')
+    (work / 'epoch_1.pth').write_bytes(b'x')
+    (work / 'last_checkpoint').write_text(str(work / 'epoch_1.pth'))
+    assert study_tool.resume_note(str(work)) == \
+        f'resumes from {work / "epoch_1.pth"}'
+    (work / 'epoch_1.pth').unlink()
+    assert study_tool.resume_checkpoint(str(work)) is None

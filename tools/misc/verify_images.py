@@ -7,20 +7,18 @@ extraneous bytes before marker 0xd9") without the file's name and decodes
 what it can, so training goes on with a garbled image. This tool builds the
 split's dataset from the config (wrappers included), decodes every image
 with OpenCV as mmcv's ``LoadImageFromFile`` does, captures what the decoder
-writes to stderr, and prints each file that failed or was reported; the
-exit status is 1 when any was.
+writes to stderr (``mmdet_is.datasets.image_check``, which
+``CheckedLoadImageFromFile`` uses during training), and prints each file
+that failed or was reported; the exit status is 1 when any was.
 """
 import argparse
-import ctypes
-import os
 import sys
-import tempfile
 from typing import Optional
 
 import cv2
 import numpy as np
 
-LIBC = ctypes.CDLL(None)
+from mmdet_is.datasets.image_check import decode_messages
 
 
 def decode_report(path: str) -> Optional[str]:
@@ -28,18 +26,8 @@ def decode_report(path: str) -> Optional[str]:
     ``'not decodable'``; None when it decoded cleanly."""
     with open(path, 'rb') as f:
         data = np.frombuffer(f.read(), np.uint8)
-    with tempfile.TemporaryFile(mode='w+b') as err:
-        sys.stderr.flush()
-        saved = os.dup(2)
-        os.dup2(err.fileno(), 2)
-        try:
-            img = cv2.imdecode(data, cv2.IMREAD_COLOR)
-            LIBC.fflush(None)  # C's stderr is buffered when not a terminal
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-        err.seek(0)
-        message = err.read().decode(errors='replace').strip()
+    img, message = decode_messages(
+        lambda: cv2.imdecode(data, cv2.IMREAD_COLOR))
     if img is None:
         return message or 'not decodable'
     return message or None

@@ -17,8 +17,9 @@ metainfo = dict(
 backend_args = None
 
 img_scale = (640, 640)  # (w, h): the images as they are
+# CheckedLoadImageFromFile: mmcv's loader that names a corrupt image
 train_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=backend_args),
+    dict(type='CheckedLoadImageFromFile', backend_args=backend_args),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='Resize', scale=img_scale, keep_ratio=True),
     # random augmentation seeded by each draw of an ImportanceSampler: a

@@ -10,8 +10,9 @@
 # dataloaders) for the stock-head configs in ``configs/stock_heads/``.
 kitti_img_scale = (640, 192)  # (w, h); KITTI frames are about 1242 x 375
 
+# CheckedLoadImageFromFile: mmcv's loader that names a corrupt image
 kitti_train_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=None),
+    dict(type='CheckedLoadImageFromFile', backend_args=None),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='Resize', scale=kitti_img_scale, keep_ratio=False),
     # random augmentation seeded by each draw of an ImportanceSampler: a

@@ -19,8 +19,9 @@ backend_args = None
 # Most images are 400 x 300; the rest (720 x 405 ... 3840 x 2160) are scaled
 # to fit the same box, keeping their aspect ratio.
 img_scale = (384, 288)  # (w, h)
+# CheckedLoadImageFromFile: mmcv's loader that names a corrupt image
 train_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=backend_args),
+    dict(type='CheckedLoadImageFromFile', backend_args=backend_args),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='Resize', scale=img_scale, keep_ratio=True),
     # random augmentation seeded by each draw of an ImportanceSampler: a

@@ -14,8 +14,9 @@ backend_args = None
 # The thesis describes no augmentation. Resize is a no-op on the 1280 x 384
 # ZODFAR images; it sets the scale_factor that mmdet's post-processing needs.
 img_scale = (1280, 384)  # (w, h)
+# CheckedLoadImageFromFile: mmcv's loader that names a corrupt image
 train_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=backend_args),
+    dict(type='CheckedLoadImageFromFile', backend_args=backend_args),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='Resize', scale=img_scale, keep_ratio=False),
     dict(

@@ -10,10 +10,12 @@ the loss watch, the scores' transport between ranks and the diagnostics have
 files of their own beside this one. Ownership and channels:
 docs/guide/09_decisions.md.
 """
+import logging
 from typing import Optional
 
 from mmengine.hooks import Hook
-from mmengine.runner import IterBasedTrainLoop
+from mmengine.logging import print_log
+from mmengine.runner import IterBasedTrainLoop, find_latest_checkpoint
 from torch.utils.data import BatchSampler
 
 from mmdet.registry import HOOKS
@@ -45,7 +47,9 @@ class ImportanceSamplingHook(Hook):
     prefetching workers), has the sampler score it (``score_batch``),
     gathers ``(index, score, loss finite)`` from every rank and writes them
     into the sampler (``update``); a step whose loss was not finite on some
-    rank writes nothing of that rank (:class:`NonFiniteWatchdog`). When
+    rank writes nothing of that rank, and weights that are not finite are
+    never saved as a checkpoint nor loaded from one
+    (:class:`NonFiniteWatchdog`). When
     the sampler's policy gives loss weights (``weighted``), each data
     sample's metainfo gets its ``importance_weight`` before the step. The
     sampler's state is saved in and restored from checkpoints under
@@ -73,7 +77,7 @@ class ImportanceSamplingHook(Hook):
     score's parts).
 
     Raises:
-        TypeError: the train dataloader has no ImportanceSampler, or a
+        TypeError: the train dataloader has no sampler of mmdet_is, or a
             batch sampler that regroups its indices; the model's
             ``bbox_head`` has no ingredients; mmengine's
             ``IterBasedTrainLoop`` when resuming (it replays the data).
@@ -83,7 +87,10 @@ class ImportanceSamplingHook(Hook):
             checkpoint or configuration.
         RuntimeError: the head published no ingredients, or the batch
             trained is not the batch drawn; the loss was not finite for
-            ``nonfinite_patience`` steps in a row.
+            ``nonfinite_patience`` steps in a row; weights that are not
+            finite at a checkpoint, at the end of training, or in the
+            checkpoint loaded (the message names the checkpoint to resume
+            from, or says to start again).
     """
 
     priority = 'NORMAL'
@@ -131,6 +138,7 @@ class ImportanceSamplingHook(Hook):
             raise TypeError('ImportanceSamplingHook needs a detector with a '
                             f'bbox_head, got {type(runner.model).__name__}')
         attach_ingredients(head)
+        self.watchdog.work_dir = runner.work_dir
         loader = runner.train_dataloader
         self.sampler = sampler = self._configured_sampler(runner)
         self._check_loader(loader, runner.train_loop)
@@ -237,6 +245,11 @@ class ImportanceSamplingHook(Hook):
 
     def after_train(self, runner) -> None:
         self._flush_pending()
+        summary = self.watchdog.summary()
+        if summary:
+            print_log(summary, logger='current', level=logging.WARNING)
+        self.watchdog.check_weights(runner.model.state_dict(),
+                                    'finish training')
 
     def _check_batch(self, idx, samples) -> None:
         drawn = idx.tolist()
@@ -254,11 +267,21 @@ class ImportanceSamplingHook(Hook):
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         self._flush_pending()
+        self.watchdog.check_weights(
+            checkpoint['state_dict'], 'save the checkpoint of iteration '
+            f'{checkpoint["meta"]["iter"]}')
         checkpoint[CKPT_KEY] = find_importance_sampler(
             runner.train_dataloader).state_dict()
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
-        if not getattr(runner, '_resume', False):
+        resume = getattr(runner, '_resume', False)
+        path = runner.cfg.get('load_from') or find_latest_checkpoint(
+            runner.work_dir)
+        self.watchdog.work_dir = runner.work_dir
+        self.watchdog.check_weights(
+            checkpoint['state_dict'],
+            f'{"resume from" if resume else "load"} {path}', exclude=(path, ))
+        if not resume:
             return  # load_from: weights only, the sampler starts afresh
         if CKPT_KEY not in checkpoint:
             runner.logger.info('resumed checkpoint has no importance sampler '

@@ -1,35 +1,107 @@
-"""The watch on non-finite losses: a broken step writes no score, and a run
-whose loss stays broken stops with the reason."""
-from typing import Optional, Tuple
+"""The watch on non-finite losses and weights: a broken step writes no
+score, a run whose loss stays broken stops with the reason, weights that are
+not finite are never saved as a checkpoint nor loaded from one, and a run
+that had broken steps says so at its end."""
+import glob
+import os.path as osp
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
+import torch
+
+#: non-finite iterations a message names at most
+SHOWN = 10
+
+
+def plural(steps: int) -> str:
+    return f'{steps} step' + ('' if steps == 1 else 's')
+
+
+def nonfinite_tensors(state: Dict[str, torch.Tensor]) -> Tuple[int, int]:
+    """``(non-finite, all)``: how many floating-point tensors of a state
+    dict hold a value that is not finite, and how many there are."""
+    floats = [t for t in state.values()
+              if torch.is_tensor(t) and t.is_floating_point()]
+    bad = sum(not bool(torch.isfinite(t).all()) for t in floats)
+    return bad, len(floats)
+
+
+def last_finite_checkpoint(work_dir: str,
+                           skip: Tuple[str, ...] = ()) -> Optional[str]:
+    """The newest ``*.pth`` of ``work_dir`` (other than ``skip``) whose
+    weights are all finite, or None. Loads them newest first, through
+    mmengine's loader, until one is finite."""
+    from mmengine.runner.checkpoint import CheckpointLoader
+    skip = {osp.abspath(p) for p in skip}
+    paths = sorted(glob.glob(osp.join(work_dir, '*.pth')), key=osp.getmtime,
+                   reverse=True)
+    for path in paths:
+        if osp.abspath(path) in skip:
+            continue
+        ckpt = CheckpointLoader.load_checkpoint(path, map_location='cpu')
+        if not nonfinite_tensors(ckpt.get('state_dict', ckpt))[0]:
+            return path
+    return None
+
+
+def saved_checkpoint(work_dir: str) -> Optional[str]:
+    """The checkpoint ``work_dir/last_checkpoint`` names, when that file
+    exists (mmengine writes the name after the checkpoint)."""
+    marker = osp.join(work_dir, 'last_checkpoint')
+    if not osp.isfile(marker):
+        return None
+    with open(marker) as f:
+        path = f.read().strip()
+    return path if osp.isfile(path) else None
+
+
+def restart_advice(resume_point: Optional[str]) -> str:
+    """What a user does next: resume from ``resume_point`` (a checkpoint
+    with finite weights), or start again when there is none."""
+    if resume_point is None:
+        return ('No checkpoint of this run has finite weights: start again '
+                'with a lower learning rate (optim_wrapper.optimizer.lr) or '
+                'clipped gradients (optim_wrapper.clip_grad).')
+    return ('Lower the learning rate (optim_wrapper.optimizer.lr) or clip '
+            'gradients (optim_wrapper.clip_grad), then resume from '
+            f'{resume_point}, the last checkpoint with finite weights '
+            f'(--resume --cfg-options load_from={resume_point}).')
 
 
 class NonFiniteWatchdog:
-    """Counts the steps whose loss was not finite on some rank.
+    """Counts the steps whose loss was not finite on some rank, and guards
+    the checkpoints against non-finite weights.
 
     Such a step's ingredients come from a broken forward pass, so its
     scores are left out of the table (the hook asks :meth:`loss_finite`
     before it scores). After ``patience`` such steps in a row, :meth:`step`
-    stops the run, naming the iteration and the last finite losses.
+    stops the run, naming the iteration, the last finite losses and the
+    checkpoint to resume from (or that there is none). Whatever the
+    patience, :meth:`check_weights` refuses to let weights that are not
+    finite become a checkpoint or be loaded from one.
 
     Args:
         patience (int): non-finite steps in a row that stop the run, >= 1.
             10 lets a mixed-precision run skip an overflowing step and
             stops a run whose weights have become NaN within 10
             iterations.
+        work_dir (str | None): the run's work dir, where its checkpoints
+            are (set by the hook before training).
 
     Raises:
         ValueError: ``patience < 1``.
     """
 
-    def __init__(self, patience: int = 10) -> None:
+    def __init__(self, patience: int = 10,
+                 work_dir: Optional[str] = None) -> None:
         if patience < 1:
             raise ValueError(f'nonfinite_patience must be >= 1, got '
                              f'{patience}')
         self.patience = patience
+        self.work_dir = work_dir
         self.run = 0  # non-finite steps in a row
         self.steps = 0  # logged as importance_nonfinite_steps
+        self.iterations: List[int] = []  # the first SHOWN of them, from 1
         self.last_finite: Optional[Tuple[int, dict]] = None
 
     def loss_finite(self, message_hub, iteration: int) -> bool:
@@ -60,6 +132,8 @@ class NonFiniteWatchdog:
             return
         self.run += 1
         self.steps += 1
+        if len(self.iterations) < SHOWN:
+            self.iterations.append(iteration + 1)
         if self.run < self.patience:
             return
 
@@ -72,7 +146,44 @@ class NonFiniteWatchdog:
         raise RuntimeError(
             f'the loss has not been finite for {self.run} iterations (up to '
             f'iteration {iteration + 1}); {last}. No score of these steps '
-            'entered the importance table. Lower the learning rate '
-            '(optim_wrapper.optimizer.lr) or clip gradients '
-            '(optim_wrapper.clip_grad), then resume from the last checkpoint '
-            'saved before it.')
+            'entered the importance table. ' + restart_advice(
+                saved_checkpoint(self.work_dir) if self.work_dir else None))
+
+    def summary(self) -> Optional[str]:
+        """The end-of-run notice of the non-finite steps, None without
+        any."""
+        if not self.steps:
+            return None
+        more = ', ...' if self.steps > len(self.iterations) else ''
+        shown = ', '.join(map(str, self.iterations))
+        return (f'the loss was not finite in {plural(self.steps)} '
+                f'(iterations {shown}{more}); their images kept their earlier '
+                'scores. The weights stayed finite, so the run finished; '
+                f'fewer than nonfinite_patience={self.patience} in a row do '
+                'not stop it.')
+
+    def check_weights(self, state: Dict[str, torch.Tensor], what: str,
+                      exclude: Tuple[str, ...] = ()) -> None:
+        """Refuse weights that are not finite.
+
+        Args:
+            state: a model's state dict.
+            what: what would happen to them ("save the checkpoint X",
+                "resume from X", "finish training").
+            exclude: checkpoints not to advise (the one refused).
+
+        Raises:
+            RuntimeError: a tensor of ``state`` is not finite; the message
+                says what to do next (:func:`restart_advice`, with the
+                newest checkpoint of ``work_dir`` whose weights are finite).
+        """
+        bad, total = nonfinite_tensors(state)
+        if not bad:
+            return
+        point = last_finite_checkpoint(self.work_dir, exclude) \
+            if self.work_dir else None
+        steps = (f' (the loss was not finite in {plural(self.steps)}, from '
+                 f'iteration {self.iterations[0]})' if self.steps else '')
+        raise RuntimeError(
+            f'cannot {what}: {bad} of {total} weight tensors are not '
+            f'finite{steps}. ' + restart_advice(point))

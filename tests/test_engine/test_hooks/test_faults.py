@@ -43,9 +43,13 @@ def test_a_loss_that_stays_non_finite_stops_the_run_and_scores_nothing(
     cfg.optim_wrapper.optimizer.lr = 1e6
     cfg.optim_wrapper.pop('clip_grad')
     cfg.custom_hooks[0]['nonfinite_patience'] = 3
+    cfg.default_hooks.checkpoint.interval = 100  # the patience stops it
     runner = Runner.from_cfg(cfg)
+    # no checkpoint was saved before it: the message says start again
     with pytest.raises(RuntimeError, match=r'not been finite for 3 '
-                       r'iterations .* the last finite one at iteration'):
+                       r'iterations .* the last finite one at iteration.*'
+                       'No checkpoint of this run has finite weights: start '
+                       'again with a lower learning rate'):
         runner.train()
     sampler = runner.train_dataloader.sampler
     finite_steps = runner.iter - 3 + 1  # iterations before the 3 failing

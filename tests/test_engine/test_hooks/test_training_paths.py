@@ -68,9 +68,10 @@ def test_mosaic_score_goes_to_the_drawn_image_only(repo_root, tmp_path):
     the three others keep their own scores."""
     def mosaic(inner):
         load = [t for t in inner.pipeline
-                if t.type in ('LoadImageFromFile', 'LoadAnnotations')]
+                if t.type in ('CheckedLoadImageFromFile', 'LoadAnnotations')]
         rest = [t for t in inner.pipeline
-                if t.type not in ('LoadImageFromFile', 'LoadAnnotations')]
+                if t.type not in ('CheckedLoadImageFromFile',
+                                  'LoadAnnotations')]
         return dict(type='MultiImageMixDataset',
                     dataset=dict(inner, pipeline=load),
                     pipeline=[dict(type='Mosaic', img_scale=(320, 96),

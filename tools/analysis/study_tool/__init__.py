@@ -10,8 +10,8 @@ from .config import (all_runs, curve_path, load_study, method_order,
 from .curves import collect, read_curve, write_curve
 from .report import analyse, format_table
 from .runs import (Children, Progress, StudyStopped, add_wall_segment,
-                   open_wall_segment, train_pending, train_run,
-                   wall_segments)
+                   open_wall_segment, resume_checkpoint, resume_note,
+                   train_pending, train_run, wall_segments)
 from .statistics import (bootstrap_interval, run_peaks, speedup_value,
                          study_table)
 
@@ -20,7 +20,8 @@ __all__ = [
     'method_spec', 'pending_runs', 'run_config', 'run_name',
     'set_resize_scale', 'collect', 'read_curve', 'write_curve', 'analyse',
     'format_table', 'Children', 'Progress', 'StudyStopped',
-    'add_wall_segment', 'open_wall_segment', 'train_pending', 'train_run',
+    'add_wall_segment', 'open_wall_segment', 'resume_checkpoint',
+    'resume_note', 'train_pending', 'train_run',
     'wall_segments', 'bootstrap_interval', 'run_peaks', 'speedup_value',
     'study_table'
 ]

@@ -149,6 +149,27 @@ def add_wall_segment(work_dir: str, seconds: float) -> None:
     _write_wall(work_dir, wall)
 
 
+def resume_checkpoint(work_dir: str) -> Optional[str]:
+    """The checkpoint an interrupted run resumes from: the one
+    ``<work_dir>/last_checkpoint`` names, when that file exists (mmengine
+    writes the name after the checkpoint, so a run interrupted while
+    writing its first one has none)."""
+    marker = osp.join(work_dir, 'last_checkpoint')
+    if not osp.isfile(marker):
+        return None
+    with open(marker) as f:
+        path = f.read().strip()
+    return path if osp.isfile(path) else None
+
+
+def resume_note(work_dir: str) -> str:
+    """What the next study run does with an interrupted run, in words."""
+    path = resume_checkpoint(work_dir)
+    if path is None:
+        return 'starts again from its first iteration (no checkpoint saved)'
+    return f'resumes from {path}'
+
+
 def train_run(study, method: str, seed: int, threads: Optional[int] = None,
               log=say, children: Optional[Children] = None,
               progress: Optional[Progress] = None) -> str:
@@ -184,7 +205,7 @@ def train_run(study, method: str, seed: int, threads: Optional[int] = None,
     cfg_file = osp.join(cfg.work_dir, 'study_config.py')
     cfg.dump(cfg_file)
     cmd = [sys.executable, TRAIN_SCRIPT, cfg_file, '--work-dir', cfg.work_dir]
-    if osp.isfile(osp.join(cfg.work_dir, 'last_checkpoint')):
+    if resume_checkpoint(cfg.work_dir):
         cmd.append('--resume')
     env = dict(os.environ)
     if threads:
@@ -243,10 +264,15 @@ def train_pending(study, jobs: int = 1, threads: Optional[int] = None) -> int:
             signal.signal(sig, handler)
     failed = [e for e in errors if not isinstance(e, StudyStopped)]
     if children.stopped_by:
+        interrupted = [(m, s) for (m, s), f in zip(todo, futures)
+                       if f.exception() is not None
+                       and not isinstance(f.exception(), StudyStopped)]
         say(f'[study] stopped by {children.stopped_by}: '
             f'{len(todo) - len(errors)} of {len(todo)} runs finished, '
-            f'{len(failed)} interrupted (they resume from their last '
-            'checkpoint when the study runs again)')
+            f'{len(interrupted)} interrupted; when the study runs again:')
+        for m, s in interrupted:
+            say(f'[study] {run_name(m, s)} ' + resume_note(
+                osp.join(study.work_dir, run_name(m, s))))
         return 130 if children.stopped_by == 'SIGINT' else 143
     if failed:
         say(f'[study] {len(failed)} of {len(todo)} runs failed:')
