@@ -21,6 +21,10 @@ methods = dict(
 baseline = 'baseline'
 seeds = [0, 1, 2]
 metric = 'strat/AP50'
+# budget curves (added after the study): one complete schedule each
+families = dict(uniform=['baseline'], closeness=['closeness'],
+                tiers=['tiers'], random=['random'])
+budget_others = ['random']
 work_dir = 'work_dirs/study_deeppcb_tta'
 out_dir = 'docs/deeppcb_tta'
 

@@ -54,6 +54,12 @@ seeds_per_method = dict(uniform_0p7=[0, 1, 2], uniform_0p5=[0, 1, 2],
 # what a plain shorter schedule reaches, as a target too: how many images
 # each arm needs for it
 tta_references = ['uniform_0p7', 'uniform_0p5']
+# budget curves (added after the study, from its runs): each family's
+# complete schedules, the shortest that reaches the baseline's final value
+families = dict(uniform=['uniform_0p5', 'uniform_0p7', 'baseline'],
+                closeness=['closeness_0p7', 'closeness'], random=['random'],
+                tiers=['tiers'], infobatch=['infobatch'])
+budget_others = ['random']
 work_dir = 'work_dirs/study_underwater_tta'
 out_dir = 'docs/underwater_tta'
 

@@ -20,5 +20,7 @@ methods = dict(
 baseline = 'uniform_e24'
 seeds = [0]
 seeds_per_method = dict(_delete_=True)
+families = dict(_delete_=True, uniform=['uniform_e16', 'uniform_e24'])
+budget_others = []
 work_dir = 'work_dirs/study_underwater_tta_length'
 out_dir = 'docs/underwater_tta/length'

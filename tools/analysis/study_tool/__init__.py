@@ -1,9 +1,11 @@
 """The study tool behind ``tools/analysis/study.py``, one concept a file:
 the study config (:mod:`.config`), training its runs under signals
 (:mod:`.runs`), the curve files (:mod:`.curves`), the statistics
-(:mod:`.statistics`) and the report (:mod:`.report`). Needs
+(:mod:`.statistics`), the budget curves of complete schedules
+(:mod:`.budget`) and the report (:mod:`.report`). Needs
 ``tools/analysis`` on ``sys.path`` (``speedup.py`` and ``tta.py``), as
 ``study.py`` puts it."""
+from . import budget
 from .config import (all_runs, curve_path, load_study, method_order,
                      method_seeds, method_spec, pending_runs, run_config,
                      run_name, set_resize_scale)
@@ -16,7 +18,7 @@ from .statistics import (bootstrap_interval, run_peaks, speedup_value,
                          study_table)
 
 __all__ = [
-    'all_runs', 'curve_path', 'load_study', 'method_order', 'method_seeds',
+    'budget', 'all_runs', 'curve_path', 'load_study', 'method_order', 'method_seeds',
     'method_spec', 'pending_runs', 'run_config', 'run_name',
     'set_resize_scale', 'collect', 'read_curve', 'write_curve', 'analyse',
     'format_table', 'Children', 'Progress', 'StudyStopped',

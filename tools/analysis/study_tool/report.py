@@ -8,6 +8,7 @@ import numpy as np
 import speedup  # tools/analysis/speedup.py
 import tta  # tools/analysis/tta.py
 
+from . import budget
 from .curves import collect
 from .statistics import study_table
 
@@ -83,6 +84,17 @@ def analyse(study, bootstrap: bool = True, log=print) -> str:
                       tta.format_tta(tta.tta_table(methods, ref, metric,
                                                    bootstrap), metric, ref),
                       '']
+    curves = None
+    reference = next((f for f, arms in study.get('families', {}).items()
+                      if study.baseline in arms), None)
+    if reference is not None:
+        curves = budget.schedule_points(methods, study.families, metric)
+        target = budget.reference_target(curves[reference])
+        parts += ['## Budget curves: complete schedules against the images '
+                  'they process', '',
+                  budget.format_budget(curves, reference, metric,
+                                       study.get('budget_others', ())),
+                  '']
     parts += ['## Speed-up in iterations, eq. 5.1 (the thesis\' measure)',
               '']
     for key in [metric] + sizes + classes:
@@ -93,6 +105,9 @@ def analyse(study, bootstrap: bool = True, log=print) -> str:
     with open(osp.join(study.out_dir, 'study.md'), 'w') as f:
         f.write(text)
     out = study.out_dir
+    if reference is not None:
+        budget.plot_budget(curves, target, metric,
+                           osp.join(out, 'budget.png'))
     tta.plot_tta(methods, study.baseline, [metric] + sizes,
                  osp.join(out, 'tta_by_size.png'),
                  f'{metric} by object size against images processed: mean '

@@ -64,10 +64,11 @@ class SelectionPolicy(BasePolicy):
        every image a score;
     2. the rest of the budget goes to the images the rule
        (:meth:`select`) picks from the score table and each image's age
-       (epochs since it was last trained); for the last ``final_fraction``
-       of the epochs the pick is uniform (every image equally likely
-       again, at the same epoch length: InfoBatch's return to the full
-       data);
+       (epochs since it was last trained); before epoch
+       ``select_from_epoch`` and for the last ``final_fraction`` of the
+       epochs the pick is uniform (selection only once the accuracy curve
+       bends; InfoBatch's return to the full data), at the same epoch
+       length;
     3. the plan is shuffled and cut into global batches.
 
     A rule with loss weights (``infobatch``) gives each image its weight;
@@ -86,14 +87,18 @@ class SelectionPolicy(BasePolicy):
         final_fraction (float): the share of the epochs, at the end, that
             pick uniformly; in [0, 1). Needs the run length, which
             :class:`~mmdet_is.engine.ImportanceSamplingHook` sets.
+        select_from_epoch (int): the first epoch (from 0) the rule picks
+            in; before it the pick is uniform, a random subset of the same
+            size. 0: from the first epoch with scores.
 
     Raises:
         ValueError: ``keep_ratio`` outside (0, 1], ``final_fraction``
-            outside [0, 1).
+            outside [0, 1), ``select_from_epoch`` negative.
     """
 
     def __init__(self, keep_ratio: float = 0.6,
-                 final_fraction: float = 0.0) -> None:
+                 final_fraction: float = 0.0,
+                 select_from_epoch: int = 0) -> None:
         super().__init__()
         if not 0 < keep_ratio <= 1:
             raise ValueError(f'selection policy keep_ratio must be in (0, 1]'
@@ -101,8 +106,12 @@ class SelectionPolicy(BasePolicy):
         if not 0 <= final_fraction < 1:
             raise ValueError(f'selection policy final_fraction must be in '
                              f'[0, 1), got {final_fraction}')
+        if select_from_epoch < 0:
+            raise ValueError(f'selection policy select_from_epoch must be '
+                             f'>= 0, got {select_from_epoch}')
         self.keep_ratio = keep_ratio
         self.final_fraction = final_fraction
+        self.select_from_epoch = int(select_from_epoch)
         self._plan: Optional[np.ndarray] = None
         self._plan_weights: Optional[np.ndarray] = None
         self.plan_epoch = -1
@@ -182,6 +191,7 @@ class SelectionPolicy(BasePolicy):
         k = min(self.epoch_size, n)
         fresh = np.flatnonzero(s.last_drawn < 0)
         final = self.in_final_phase(epoch)
+        uniform = final or epoch < self.select_from_epoch
         counts = dict(selected_fresh=float(min(len(fresh), k)),
                       final_phase=float(final))
         weight = np.ones(k)
@@ -189,10 +199,11 @@ class SelectionPolicy(BasePolicy):
             pick = rng.choice(fresh, k, replace=False)
         else:
             scored = np.flatnonzero(s.last_drawn >= 0)
-            sel = (random_subset(len(scored), k - len(fresh), rng) if final
-                   else self.select(s.table[scored],
-                                    self.ages(scored, epoch),
-                                    k - len(fresh), rng))
+            if uniform:
+                sel = random_subset(len(scored), k - len(fresh), rng)
+            else:
+                sel = self.select(s.table[scored], self.ages(scored, epoch),
+                                  k - len(fresh), rng)
             counts.update(sel.counts)
             pick = np.concatenate([fresh, scored[sel.index]])
             if sel.weight is not None:

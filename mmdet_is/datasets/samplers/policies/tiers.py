@@ -8,6 +8,7 @@ R)`` (``min_pr``), its default.
 from typing import Optional, Sequence, Tuple
 
 import numpy as np
+import torch
 
 from ....registry import POLICIES
 from .selection import Selection, SelectionPolicy, check_budget
@@ -58,6 +59,17 @@ class TierPolicy(SelectionPolicy):
             given, ``quantiles`` is not used.
         fractions: ``(f_medium, f_easy)`` in [0, 1].
         max_age: ``(R_medium, R_easy)`` epochs, >= 1.
+        hard_cap (float | None): at most ``floor(hard_cap k)`` hard images
+            an epoch (the longest left out first, then at random); the rest
+            of the hard tier is left to step 3. None: every hard image
+            (AFSS).
+        stuck_score (float | None): an image scored at least this at each
+            of its last ``retire_after`` trainings is retired to the easy
+            tier (revisited every ``R_easy`` epochs): with ``min_pr``,
+            1.0 is an image the detector finds nothing right on, epoch
+            after epoch. None: no retirement.
+        retire_after (int): trainings in a row at ``stuck_score``, >= 1.
+        select_from_epoch: as :class:`~.selection.SelectionPolicy`.
 
     Raises:
         ValueError: neither ``quantiles`` nor ``thresholds``, or a value
@@ -72,8 +84,23 @@ class TierPolicy(SelectionPolicy):
                  quantiles: Optional[Sequence[float]] = (0.3, 0.6),
                  thresholds: Optional[Sequence[float]] = None,
                  fractions: Sequence[float] = (0.4, 0.02),
-                 max_age: Sequence[int] = (3, 10)) -> None:
-        super().__init__(keep_ratio, final_fraction)
+                 max_age: Sequence[int] = (3, 10),
+                 hard_cap: Optional[float] = None,
+                 stuck_score: Optional[float] = None,
+                 retire_after: int = 2,
+                 select_from_epoch: int = 0) -> None:
+        super().__init__(keep_ratio, final_fraction, select_from_epoch)
+        if hard_cap is not None and not 0 <= hard_cap <= 1:
+            raise ValueError(f'tiers rule: hard_cap must lie in [0, 1], got '
+                             f'{hard_cap}')
+        if retire_after < 1:
+            raise ValueError(f'tiers rule: retire_after must be >= 1, got '
+                             f'{retire_after}')
+        self.hard_cap = hard_cap
+        self.stuck_score = stuck_score
+        self.retire_after = int(retire_after)
+        self.stuck: Optional[np.ndarray] = None  # (N,) trainings at the top
+        self._retired: Optional[np.ndarray] = None  # of the scored images
         if thresholds is not None:
             quantiles = None
         if quantiles is None and thresholds is None:
@@ -120,9 +147,16 @@ class TierPolicy(SelectionPolicy):
         """
         check_budget(k, len(scores))
         tier = self.tiers(scores)
+        counts = {}
+        if self._retired is not None and len(self._retired) == len(scores):
+            counts['retired'] = float(np.count_nonzero(self._retired))
+            tier[self._retired] = EASY
         due = ages >= self.max_age[tier]
-        counts = {f'tier_{n}': float(np.count_nonzero(tier == t))
-                  for t, n in enumerate(TIER_NAMES)}
+        if self.hard_cap is not None:
+            counts['hard_capped'] = float(self._cap_hard(
+                tier, due, ages, int(self.hard_cap * k), rng))
+        counts.update({f'tier_{n}': float(np.count_nonzero(tier == t))
+                       for t, n in enumerate(TIER_NAMES)})
         must = np.flatnonzero(due)
         counts['due'] = float(len(must))
         if len(must) >= k:
@@ -136,6 +170,48 @@ class TierPolicy(SelectionPolicy):
             counts[f'selected_{name}'] = float(
                 np.count_nonzero(tier[pick] == t))
         return Selection(pick, None, counts)
+
+    @staticmethod
+    def _cap_hard(tier: np.ndarray, due: np.ndarray, ages: np.ndarray,
+                  cap: int, rng: np.random.Generator) -> int:
+        """Keep ``cap`` of the due hard images due (the longest left out
+        first, ties at random); the others are due no more (step 3 may
+        still pick them). Returns how many were capped."""
+        hard = np.flatnonzero(due & (tier == HARD))
+        if len(hard) <= cap:
+            return 0
+        order = np.lexsort((rng.random(len(hard)), -ages[hard]))
+        due[hard[order[cap:]]] = False
+        return len(hard) - cap
+
+    def plan(self, epoch: int):
+        """:meth:`SelectionPolicy.plan`, after counting, for
+        ``stuck_score``, the trainings in a row each image ended at it."""
+        if self.stuck_score is not None:
+            self._update_stuck(epoch)
+        return super().plan(epoch)
+
+    def _update_stuck(self, epoch: int) -> None:
+        s = self.sampler
+        if self.stuck is None:
+            self.stuck = np.zeros(s.num_images, np.int32)
+        scored = np.flatnonzero(s.last_drawn >= 0)
+        last = scored[self.ages(scored, epoch) == 1]  # trained last epoch
+        top = s.table[last] >= self.stuck_score
+        self.stuck[last[top]] += 1
+        self.stuck[last[~top]] = 0
+        self._retired = self.stuck[scored] >= self.retire_after
+
+    def state_dict(self) -> dict:
+        state = super().state_dict()
+        state['stuck'] = None if self.stuck is None else torch.from_numpy(
+            self.stuck.copy())
+        return state
+
+    def load_state_dict(self, state: dict) -> None:
+        super().load_state_dict(state)
+        stuck = state.get('stuck')
+        self.stuck = None if stuck is None else stuck.numpy().copy()
 
     def _fill(self, must: np.ndarray, tier: np.ndarray, due: np.ndarray,
               k: int, rng: np.random.Generator) -> np.ndarray:
