@@ -56,6 +56,13 @@ def registered(registry: Registry, name):
     return registry.module_dict.get(name)
 
 
+def build(registry: Registry, cfg: dict):
+    """``registry.build(cfg)`` in this package's scope: under mmdet's
+    default scope mmengine would first look for an ``mmdet`` registry of
+    the same name and warn that it found none."""
+    return registry.build(dict(cfg, _scope_='mmdet_is'))
+
+
 def lookup(registry: Registry, name, where: str):
     """The module ``registry`` holds under ``name``.
 

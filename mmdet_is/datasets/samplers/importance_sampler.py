@@ -21,7 +21,7 @@ from mmengine.dist import get_dist_info, sync_random_seed
 from torch.utils.data import Sampler
 
 from mmdet.registry import DATA_SAMPLERS
-from ...registry import IMAGE_SCORES, POLICIES, lookup
+from ...registry import IMAGE_SCORES, POLICIES, build, lookup
 from .drawn_index import DrawnIndex
 from .fingerprint import check_same_dataset, dataset_identities, fingerprint
 from .score_table import MAX_SCORE, ScoreTable
@@ -149,13 +149,13 @@ class ImportanceSampler(Sampler):
         cfg = dict(self.policy_cfg)
         lookup(POLICIES, cfg.get('type'), 'train_dataloader.sampler.policy')
         try:
-            self.policy = POLICIES.build(cfg)
+            self.policy = build(POLICIES, cfg)
         except TypeError as e:
             raise ValueError(f'train_dataloader.sampler.policy {cfg}: {e}')
         self.policy.bind(self)
         score = dict(self.score_cfg or self.policy.default_score)
         score.setdefault('type', 'ImageScore')
-        self.score = IMAGE_SCORES.build(score)
+        self.score = build(IMAGE_SCORES, score)
         if getattr(self.score, 'signed', False) and \
                 not self.policy.signed_scores:
             raise ValueError(

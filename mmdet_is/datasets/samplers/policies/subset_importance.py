@@ -4,7 +4,7 @@ from typing import Dict, Optional
 
 import numpy as np
 
-from ....registry import POLICIES
+from ....registry import POLICIES, build
 from .selection import SelectionPolicy
 
 
@@ -43,7 +43,7 @@ class SubsetImportancePolicy(SelectionPolicy):
         cfg = dict(dict(type='random'), **(subset or {}))
         cfg.update(keep_ratio=keep_ratio, final_fraction=final_fraction,
                    select_from_epoch=select_from_epoch)
-        self.subset = POLICIES.build(cfg)
+        self.subset = build(POLICIES, cfg)
         if not isinstance(self.subset, SelectionPolicy):
             raise ValueError(f'subset_importance: subset {cfg} is not a '
                              'selection policy')
