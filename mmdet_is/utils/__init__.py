@@ -1,8 +1,8 @@
 from .checkpoint import (allow_checkpoint_globals, checkpoint_safe_globals,
-                         load_from_local_allowlisted,
+                         last_saved_checkpoint, load_from_local_allowlisted,
                          register_checkpoint_loader)
 from .dist import join_cpu_process_group
 
 __all__ = ['allow_checkpoint_globals', 'checkpoint_safe_globals',
-           'load_from_local_allowlisted', 'register_checkpoint_loader',
+           'last_saved_checkpoint', 'load_from_local_allowlisted', 'register_checkpoint_loader',
            'join_cpu_process_group']

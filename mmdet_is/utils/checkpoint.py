@@ -16,6 +16,8 @@ builds nothing but allow-listed types, so ``getattr`` only reaches
 attributes of those.
 """
 import contextlib
+import os.path as osp
+from typing import Optional
 
 import numpy as np
 import torch
@@ -39,6 +41,19 @@ def _numpy_globals() -> list:
     found += [type(np.dtype(t)) for t in
               ('float64', 'float32', 'int64', 'int32', 'bool', 'uint8')]
     return found
+
+
+def last_saved_checkpoint(work_dir: str) -> Optional[str]:
+    """The checkpoint ``<work_dir>/last_checkpoint`` names, when that file
+    exists and names a file (mmengine writes the name after the
+    checkpoint, so a run interrupted while writing its first one has
+    none): what ``--resume`` resumes from."""
+    marker = osp.join(work_dir, 'last_checkpoint')
+    if not osp.isfile(marker):
+        return None
+    with open(marker) as f:
+        path = f.read().strip()
+    return path if osp.isfile(path) else None
 
 
 def checkpoint_safe_globals() -> list:

@@ -271,10 +271,13 @@ def test_a_segment_killed_without_closing_ends_at_its_last_log_write(
     assert study_tool.wall_segments(str(tmp_path)) == [60.0, 50.0, 20.0]
 
 
-SLEEPER = ('import subprocess, sys, time; '
+# a run that starts its own child, then writes the child's pid (whole:
+# written aside and renamed) and sleeps
+SLEEPER = ('import os, subprocess, sys, time; '
            'p = subprocess.Popen([sys.executable, "-c", '
            '"import time; time.sleep(60)"]); '
-           'open(sys.argv[1], "w").write(str(p.pid)); time.sleep(60)')
+           'open(sys.argv[1] + ".tmp", "w").write(str(p.pid)); '
+           'os.replace(sys.argv[1] + ".tmp", sys.argv[1]); time.sleep(60)')
 
 
 def test_one_signal_stops_every_run_and_starts_no_new_one(tmp_path,
@@ -360,4 +363,4 @@ def test_the_interrupt_message_names_the_checkpoint_or_a_new_start(
     assert study_tool.resume_note(str(work)) == \
         f'resumes from {work / "epoch_1.pth"}'
     (work / 'epoch_1.pth').unlink()
-    assert study_tool.resume_checkpoint(str(work)) is None
+    assert study_tool.resume_note(str(work)).startswith('starts again')

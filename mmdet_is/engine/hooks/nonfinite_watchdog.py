@@ -9,6 +9,8 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 import torch
 
+from ...utils.checkpoint import last_saved_checkpoint
+
 #: non-finite iterations a message names at most
 SHOWN = 10
 
@@ -42,17 +44,6 @@ def last_finite_checkpoint(work_dir: str,
         if not nonfinite_tensors(ckpt.get('state_dict', ckpt))[0]:
             return path
     return None
-
-
-def saved_checkpoint(work_dir: str) -> Optional[str]:
-    """The checkpoint ``work_dir/last_checkpoint`` names, when that file
-    exists (mmengine writes the name after the checkpoint)."""
-    marker = osp.join(work_dir, 'last_checkpoint')
-    if not osp.isfile(marker):
-        return None
-    with open(marker) as f:
-        path = f.read().strip()
-    return path if osp.isfile(path) else None
 
 
 def restart_advice(resume_point: Optional[str]) -> str:
@@ -147,7 +138,8 @@ class NonFiniteWatchdog:
             f'the loss has not been finite for {self.run} iterations (up to '
             f'iteration {iteration + 1}); {last}. No score of these steps '
             'entered the importance table. ' + restart_advice(
-                saved_checkpoint(self.work_dir) if self.work_dir else None))
+                last_saved_checkpoint(self.work_dir) if self.work_dir
+                else None))
 
     def summary(self) -> Optional[str]:
         """The end-of-run notice of the non-finite steps, None without

@@ -12,7 +12,7 @@ from .config import (all_runs, curve_path, load_study, method_order,
 from .curves import collect, read_curve, write_curve
 from .report import analyse, format_table
 from .runs import (Children, Progress, StudyStopped, add_wall_segment,
-                   open_wall_segment, resume_checkpoint, resume_note,
+                   open_wall_segment, resume_note,
                    train_pending, train_run, wall_segments)
 from .statistics import (bootstrap_interval, run_peaks, speedup_value,
                          study_table)
@@ -22,7 +22,7 @@ __all__ = [
     'method_spec', 'pending_runs', 'run_config', 'run_name',
     'set_resize_scale', 'collect', 'read_curve', 'write_curve', 'analyse',
     'format_table', 'Children', 'Progress', 'StudyStopped',
-    'add_wall_segment', 'open_wall_segment', 'resume_checkpoint',
+    'add_wall_segment', 'open_wall_segment',
     'resume_note', 'train_pending', 'train_run',
     'wall_segments', 'bootstrap_interval', 'run_peaks', 'speedup_value',
     'study_table'

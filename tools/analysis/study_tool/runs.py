@@ -13,6 +13,7 @@ from typing import List, Optional
 
 import numpy as np
 
+from mmdet_is.utils.checkpoint import last_saved_checkpoint
 from .config import all_runs, curve_path, method_spec, pending_runs, \
     run_config, run_name
 from .curves import write_curve
@@ -149,22 +150,9 @@ def add_wall_segment(work_dir: str, seconds: float) -> None:
     _write_wall(work_dir, wall)
 
 
-def resume_checkpoint(work_dir: str) -> Optional[str]:
-    """The checkpoint an interrupted run resumes from: the one
-    ``<work_dir>/last_checkpoint`` names, when that file exists (mmengine
-    writes the name after the checkpoint, so a run interrupted while
-    writing its first one has none)."""
-    marker = osp.join(work_dir, 'last_checkpoint')
-    if not osp.isfile(marker):
-        return None
-    with open(marker) as f:
-        path = f.read().strip()
-    return path if osp.isfile(path) else None
-
-
 def resume_note(work_dir: str) -> str:
     """What the next study run does with an interrupted run, in words."""
-    path = resume_checkpoint(work_dir)
+    path = last_saved_checkpoint(work_dir)
     if path is None:
         return 'starts again from its first iteration (no checkpoint saved)'
     return f'resumes from {path}'
@@ -205,7 +193,7 @@ def train_run(study, method: str, seed: int, threads: Optional[int] = None,
     cfg_file = osp.join(cfg.work_dir, 'study_config.py')
     cfg.dump(cfg_file)
     cmd = [sys.executable, TRAIN_SCRIPT, cfg_file, '--work-dir', cfg.work_dir]
-    if resume_checkpoint(cfg.work_dir):
+    if last_saved_checkpoint(cfg.work_dir):
         cmd.append('--resume')
     env = dict(os.environ)
     if threads:
