@@ -16,7 +16,7 @@ from mmdet.registry import DATASETS
 study_tool = load_study_tool()
 DEEPPCB = osp.join(REPO_ROOT, '..', 'shared', 'data', 'deeppcb')
 STUDIES = [osp.join(REPO_ROOT, 'configs', 'studies', f'{name}.py')
-           for name in ('underwater_tta', 'deeppcb_tta')]
+           for name in ('underwater_tta', 'deeppcb_tta', 'deeppcb_long')]
 
 
 @pytest.mark.parametrize('rule', ['tiers', 'infobatch', 'random'])
