@@ -174,11 +174,9 @@ class AnchorHeadAdapter(SampledHeadAdapter):
 
 
 @HEAD_ADAPTERS.register_module(name='ATSSHead')
-class ATSSHeadAdapter(SampledHeadAdapter):
+class ATSSHeadAdapter(AnchorHeadAdapter):
     """``ATSSHead``: deltas like the AnchorHead, labels second."""
-
-    def decode(self, head, bbox_preds, priors, strides):
-        return decode_deltas(head, bbox_preds, priors, strides)
+    labels_at = 1
 
 
 @HEAD_ADAPTERS.register_module(name='GFLHead')

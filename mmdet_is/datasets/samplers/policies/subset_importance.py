@@ -1,6 +1,6 @@
 """The ``subset_importance`` policy: importance draws within a selected
 subset, the two recipes of the studies combined."""
-from typing import Dict, Optional
+from typing import Optional
 
 import numpy as np
 
@@ -48,7 +48,6 @@ class SubsetImportancePolicy(SelectionPolicy):
             raise ValueError(f'subset_importance: subset {cfg} is not a '
                              'selection policy')
         self.smoothing = smoothing
-        self.subset_counts: Dict[str, float] = {}
 
     def bind(self, sampler) -> None:
         super().bind(sampler)
@@ -78,6 +77,3 @@ class SubsetImportancePolicy(SelectionPolicy):
             self.subset.epoch_counts,
             subset_images_trained=float(len(np.unique(draws))))
         return draws.astype(pick.dtype), np.ones(len(pick))
-
-    def ages(self, idx, epoch):
-        return self.subset.ages(idx, epoch)
