@@ -5,8 +5,8 @@ batch of real KITTI frames; iterations alternate between
 A: the model as configured, indices drawn by mmengine's DefaultSampler, and
 B: the copy with its head publishing importance ingredients
 (:func:`mmdet_is.scoring.attach_ingredients`: natively or through the stock
-head's adapter), scored as the hook does (:func:`image_scores`), the
-ImportanceSampler updated and drawing. Goal (issues 4 and 12): under 1 %.
+head's adapter), scored as the hook has it scored (the sampler's
+``score_batch``), the ImportanceSampler updated and drawing. Goal (issues 4 and 12): under 1 %.
 
     python benchmarks/bench_is_overhead.py [--iters 10] [--scale 640 192]
         [--batch 2] [--heuristic lis] [--reduction mean] [--device cuda]
@@ -42,8 +42,7 @@ def bench_config(path, args):
     """(A s/iter, B s/iter, inside-B extra s/iter) of one config."""
     from mmdet_is.datasets import ImportanceSampler
     from mmdet_is.engine import update_from_all_ranks
-    from mmdet_is.scoring import (attach_ingredients, image_scores,
-                                  pop_ingredients)
+    from mmdet_is.scoring import attach_ingredients, pop_ingredients
     from mmdet_is.models.utils.importance_ingredients import elapsed_seconds
     cuda = args.device.startswith('cuda')
 
@@ -60,14 +59,16 @@ def bench_config(path, args):
               for m in (plain, scored)}
     dataset = range(81)  # the samplers only need the length
     uniform = iter(DefaultSampler(dataset, shuffle=True, seed=0))
-    sampler = ImportanceSampler(dataset, batch_size=args.batch, seed=0)
+    sampler = ImportanceSampler(
+        dataset, batch_size=args.batch, seed=0,
+        score=dict(heuristic=args.heuristic, reduction=args.reduction))
 
     def step(importance):
         model = scored if importance else plain
         sync()
         t0 = time.perf_counter()
         if importance:
-            idx = sampler.next_global_batch()
+            idx = sampler.next_global_batch()[0]
         else:
             idx = [next(uniform) for _ in range(args.batch)]
         extra = time.perf_counter() - t0
@@ -80,8 +81,7 @@ def bench_config(path, args):
             ingredients = pop_ingredients()
             sync()
             t1 = time.perf_counter()
-            terms = image_scores(ingredients, heuristic=args.heuristic,
-                                 reduction=args.reduction)
+            terms = sampler.score_batch(ingredients, np.asarray(idx))
             update_from_all_ranks(sampler, np.asarray(idx), terms['score'])
             sync()
             extra += time.perf_counter() - t1 + elapsed_seconds(ingredients)
