@@ -25,6 +25,7 @@ CUDA events they carry.
 import argparse
 import copy
 import glob
+import itertools
 import os.path as osp
 import time
 
@@ -36,6 +37,14 @@ from common import REPO, model_and_batch
 
 DEFAULT_CONFIGS = [osp.join(REPO, 'configs', 'thesis_detector', 'fcos_uis_kitti_tiny.py')] + \
     sorted(glob.glob(osp.join(REPO, 'configs', 'stock_heads', '*.py')))
+
+
+def uniform_indices(sampler):
+    """mmengine's DefaultSampler epoch after epoch (a batch may be larger
+    than the 81 frames)."""
+    for epoch in itertools.count():
+        sampler.set_epoch(epoch)
+        yield from sampler
 
 
 def bench_config(path, args):
@@ -58,7 +67,7 @@ def bench_config(path, args):
     optims = {m: torch.optim.SGD(m.parameters(), lr=1e-4)
               for m in (plain, scored)}
     dataset = range(81)  # the samplers only need the length
-    uniform = iter(DefaultSampler(dataset, shuffle=True, seed=0))
+    uniform = uniform_indices(DefaultSampler(dataset, shuffle=True, seed=0))
     sampler = ImportanceSampler(
         dataset, batch_size=args.batch, seed=0,
         score=dict(heuristic=args.heuristic, reduction=args.reduction))
