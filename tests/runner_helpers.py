@@ -46,7 +46,7 @@ class _RecordDrawnHook(Hook):
                            scores.tolist(), batch.tolist()))
 
 
-def make_cfg(repo_root, work_dir, max_epochs):
+def make_cfg(work_dir, max_epochs):
     """UIS importance sampling on the first 10 KITTI frames (no flip),
     batch 4 (3 iterations an epoch), a checkpoint every epoch, each step
     recorded (:class:`_RecordImportanceHook`)."""
@@ -60,10 +60,10 @@ def record_hook(runner):
     return [h for h in runner.hooks if isinstance(h, _RecordImportanceHook)][0]
 
 
-def iter_cfg(repo_root, work_dir, max_iters, loop):
+def iter_cfg(work_dir, max_iters, loop):
     """Batch 2 of 10 frames (5 iterations per epoch), one prefetching
     worker (2 batches in flight), a checkpoint every 4 iterations."""
-    cfg = make_cfg(repo_root, work_dir, 1)
+    cfg = make_cfg(work_dir, 1)
     cfg.custom_hooks.append(dict(type='_RecordDrawnHook'))
     cfg.train_dataloader.update(batch_size=2, num_workers=1,
                                 persistent_workers=True)

@@ -14,6 +14,7 @@ The irreducible losses live in a JSON file written by
      "reduction": "mean", "ignore_regression": false,
      "classes": [...], "checkpoint": "...", "losses": {"<img_id>": float}}
 """
+import inspect
 import json
 import os
 from typing import Dict, Optional, Sequence
@@ -41,28 +42,27 @@ def rho_scores(train_loss: torch.Tensor,
     return train_loss - irreducible_loss.to(train_loss)
 
 
-#: the score keys of an ImageScore and their defaults
-SCORE_DEFAULTS = dict(heuristic='closeness', reduction='mean',
-                      ignore_regression=False, irreducible_loss=None)
-
-
 def sampler_score_cfg(cfg) -> dict:
     """The score config of a training config's ImportanceSampler
     (``train_dataloader.sampler.score``, its keys completed with
-    :data:`SCORE_DEFAULTS`), or, in 0.1's spelling, the score keys of its
-    ImportanceSamplingHook; with neither, its policy's ``default_score``.
+    :class:`~.image_scores.ImageScore`'s defaults), or, in 0.1's spelling,
+    the score keys of its ImportanceSamplingHook; with neither, its
+    policy's ``default_score``.
     """
     from ..registry import POLICIES, registered
+    from .image_scores import ImageScore
+    defaults = {name: param.default for name, param
+                in inspect.signature(ImageScore).parameters.items()}
     sampler = cfg.get('train_dataloader', {}).get('sampler') or {}
     score = sampler.get('score')
     if score is None:
         hook = next((h for h in cfg.get('custom_hooks', [])
                      if h.get('type') == 'ImportanceSamplingHook'), {})
-        score = {k: hook[k] for k in SCORE_DEFAULTS if k in hook}
+        score = {k: hook[k] for k in defaults if k in hook}
     if not score:
         policy = (sampler.get('policy') or {}).get('type', 'importance')
         score = registered(POLICIES, policy).default_score
-    return {**SCORE_DEFAULTS, **score}
+    return {**defaults, **score}
 
 
 def irreducible_loss_path(cfg) -> Optional[str]:

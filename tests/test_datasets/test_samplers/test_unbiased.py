@@ -186,8 +186,8 @@ class _RecordWeightsHook(Hook):
         self.steps.append((q.tolist(), w, sampler.policy.uniform_mix))
 
 
-def test_unbiased_and_annealed_training_in_the_runner(repo_root, tmp_path):
-    cfg = make_cfg(repo_root, str(tmp_path), 3)  # 3 x 3 iterations
+def test_unbiased_and_annealed_training_in_the_runner(tmp_path):
+    cfg = make_cfg(str(tmp_path), 3)  # 3 x 3 iterations
     cfg.train_dataloader.sampler.policy.update(
         unbiased=dict(max_weight=1.5), anneal=dict(begin=0.5, end=0.5))
     cfg.custom_hooks[0].log_interval = 1
@@ -214,8 +214,8 @@ def test_unbiased_and_annealed_training_in_the_runner(repo_root, tmp_path):
     assert exposure  # one per class present in the 10 frames
 
 
-def test_unbiased_refuses_rejection_sampling(repo_root, tmp_path):
-    cfg = make_cfg(repo_root, str(tmp_path), 1)
+def test_unbiased_refuses_rejection_sampling(tmp_path):
+    cfg = make_cfg(str(tmp_path), 1)
     cfg.train_dataloader.sampler.policy.update(unbiased=dict(),
                                                mode='rejection')
     with pytest.raises(ValueError, match="mode='multinomial'"):

@@ -44,14 +44,14 @@ class _NanLossOnRank1Hook(Hook):
             runner.message_hub.update_scalar('train/loss', float('nan'))
 
 
-def worker(rank, port, repo_root, work_dir, epochs, resume_from, out,
+def worker(rank, port, work_dir, epochs, resume_from, out,
            sampler=None, nan_on_rank1=False):
     os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port),
                       RANK=str(rank), LOCAL_RANK=str(rank), WORLD_SIZE='2')
     torch.set_num_threads(1)
     dist.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{port}',
                             rank=rank, world_size=2)
-    cfg = make_cfg(repo_root, work_dir, epochs)
+    cfg = make_cfg(work_dir, epochs)
     cfg.launcher = 'pytorch'
     cfg.env_cfg.dist_cfg = dict(backend='gloo')
     cfg.model_wrapper_cfg = dict(type='MMDistributedDataParallel',
@@ -84,9 +84,9 @@ def worker(rank, port, repo_root, work_dir, epochs, resume_from, out,
     dist.destroy_process_group()
 
 
-def launch(repo_root, work_dir, epochs, out, resume_from=None, sampler=None,
+def launch(work_dir, epochs, out, resume_from=None, sampler=None,
            nan_on_rank1=False):
-    mp.spawn(worker, args=(free_port(), repo_root, work_dir, epochs,
+    mp.spawn(worker, args=(free_port(), work_dir, epochs,
                            resume_from, out, sampler, nan_on_rank1),
              nprocs=2, join=True)
     ranks = []
@@ -96,8 +96,8 @@ def launch(repo_root, work_dir, epochs, out, resume_from=None, sampler=None,
     return ranks
 
 
-def test_two_ranks_through_the_runner(repo_root, tmp_path):
-    full = launch(repo_root, str(tmp_path / 'a'), EPOCHS,
+def test_two_ranks_through_the_runner(tmp_path):
+    full = launch(str(tmp_path / 'a'), EPOCHS,
                   str(tmp_path / 'full'))
     assert full[0]['table'] == full[1]['table']
     steps = [r['steps'] for r in full]
@@ -117,8 +117,8 @@ def test_two_ranks_through_the_runner(repo_root, tmp_path):
                                [last[i] for i in sorted(last)], rtol=1e-6)
 
     part_dir = str(tmp_path / 'b')
-    launch(repo_root, part_dir, EPOCHS - 1, str(tmp_path / 'part'))
-    resumed = launch(repo_root, part_dir, EPOCHS, str(tmp_path / 'resumed'),
+    launch(part_dir, EPOCHS - 1, str(tmp_path / 'part'))
+    resumed = launch(part_dir, EPOCHS, str(tmp_path / 'resumed'),
                      resume_from=osp.join(part_dir, f'epoch_{EPOCHS - 1}.pth'))
     for r in range(2):
         tail = full[r]['steps'][3 * (EPOCHS - 1):]
@@ -129,11 +129,11 @@ def test_two_ranks_through_the_runner(repo_root, tmp_path):
                                rtol=1e-4)
 
 
-def test_two_ranks_under_selection(repo_root, tmp_path):
+def test_two_ranks_under_selection(tmp_path):
     """keep_ratio 0.6 of 10 frames at a global batch of 4: 2 iterations
     (8 images) per epoch, the same plan on both ranks, each rank its slice,
     and a resumed run that continues the same stream."""
-    full = launch(repo_root, str(tmp_path / 'a'), EPOCHS,
+    full = launch(str(tmp_path / 'a'), EPOCHS,
                   str(tmp_path / 'full'), sampler=SELECTION)
     assert full[0]['table'] == full[1]['table']
     steps = [r['steps'] for r in full]
@@ -144,9 +144,9 @@ def test_two_ranks_under_selection(repo_root, tmp_path):
         epoch = steps[0][2 * e][3] + steps[0][2 * e + 1][3]
         assert len(set(epoch)) == 8
     part_dir = str(tmp_path / 'b')
-    launch(repo_root, part_dir, EPOCHS - 1, str(tmp_path / 'part'),
+    launch(part_dir, EPOCHS - 1, str(tmp_path / 'part'),
            sampler=SELECTION)
-    resumed = launch(repo_root, part_dir, EPOCHS, str(tmp_path / 'resumed'),
+    resumed = launch(part_dir, EPOCHS, str(tmp_path / 'resumed'),
                      resume_from=osp.join(part_dir, f'epoch_{EPOCHS - 1}.pth'),
                      sampler=SELECTION)
     for r in range(2):
@@ -156,13 +156,12 @@ def test_two_ranks_under_selection(repo_root, tmp_path):
                                rtol=1e-4)
 
 
-def test_a_nan_loss_on_one_rank_stops_both_at_the_same_step(repo_root,
-                                                           tmp_path):
+def test_a_nan_loss_on_one_rank_stops_both_at_the_same_step(tmp_path):
     """Rank 1's loss is NaN from iteration 2 on: both ranks leave rank 1's
     scores out of the table (rank 0's are written: the tables stay equal)
     and both stop after 2 such steps, at the same iteration, instead of one
     rank waiting forever in the next collective."""
-    ranks = launch(repo_root, str(tmp_path / 'a'), EPOCHS,
+    ranks = launch(str(tmp_path / 'a'), EPOCHS,
                    str(tmp_path / 'nan'), nan_on_rank1=True)
     assert ranks[0]['stopped'][0] == ranks[1]['stopped'][0] == 3
     assert 'not been finite for 2 iterations' in ranks[0]['stopped'][1]

@@ -10,9 +10,8 @@ from mmdet_is.datasets import ImportanceSampler, ScoreTable
 from runner_helpers import make_cfg
 
 
-def test_a_sampler_without_its_hook_refuses_a_second_epoch(repo_root,
-                                                           tmp_path):
-    cfg = make_cfg(repo_root, str(tmp_path), 3)
+def test_a_sampler_without_its_hook_refuses_a_second_epoch(tmp_path):
+    cfg = make_cfg(str(tmp_path), 3)
     cfg.custom_hooks = []  # the ImportanceSamplingHook forgotten
     runner = Runner.from_cfg(cfg)
     with pytest.raises(RuntimeError, match='add dict.type=.Importance'
@@ -22,10 +21,10 @@ def test_a_sampler_without_its_hook_refuses_a_second_epoch(repo_root,
 
 
 def test_resume_on_another_training_set_of_the_same_size_is_refused(
-        repo_root, tmp_path):
+        tmp_path):
     work = str(tmp_path)
-    Runner.from_cfg(make_cfg(repo_root, work, 1)).train()
-    cfg = make_cfg(repo_root, work, 2)
+    Runner.from_cfg(make_cfg(work, 1)).train()
+    cfg = make_cfg(work, 2)
     # frames 000010-000019 instead of 000000-000009: also 10 images
     split = osp.join(work, 'other_split.txt')
     with open(split, 'w') as f:
@@ -38,8 +37,8 @@ def test_resume_on_another_training_set_of_the_same_size_is_refused(
 
 
 def test_a_loss_that_stays_non_finite_stops_the_run_and_scores_nothing(
-        repo_root, tmp_path):
-    cfg = make_cfg(repo_root, str(tmp_path), 5)
+        tmp_path):
+    cfg = make_cfg(str(tmp_path), 5)
     cfg.optim_wrapper.optimizer.lr = 1e6
     cfg.optim_wrapper.pop('clip_grad')
     cfg.custom_hooks[0]['nonfinite_patience'] = 3

@@ -11,8 +11,8 @@ from conftest import load_checkpoint_file
 from runner_helpers import make_cfg, record_hook
 
 
-def test_scores_by_sample_idx_and_resume_draws_the_same(repo_root, tmp_path):
-    full = Runner.from_cfg(make_cfg(repo_root, str(tmp_path / 'a'), 4))
+def test_scores_by_sample_idx_and_resume_draws_the_same(tmp_path):
+    full = Runner.from_cfg(make_cfg(str(tmp_path / 'a'), 4))
     full.train()
     steps = record_hook(full).steps
     assert len(steps) == 4 * 3  # ceil(10 / 4) iterations per epoch
@@ -29,8 +29,8 @@ def test_scores_by_sample_idx_and_resume_draws_the_same(repo_root, tmp_path):
 
     # stop after 2 epochs, resume from epoch_2.pth, train epochs 3 and 4
     part_dir = str(tmp_path / 'b')
-    Runner.from_cfg(make_cfg(repo_root, part_dir, 2)).train()
-    cfg = make_cfg(repo_root, part_dir, 4)
+    Runner.from_cfg(make_cfg(part_dir, 2)).train()
+    cfg = make_cfg(part_dir, 4)
     cfg.resume, cfg.load_from = True, osp.join(part_dir, 'epoch_2.pth')
     resumed = Runner.from_cfg(cfg)
     resumed.train()
@@ -40,13 +40,12 @@ def test_scores_by_sample_idx_and_resume_draws_the_same(repo_root, tmp_path):
                                [s for _, s in steps[6:]], rtol=1e-4)
 
 
-def test_deferred_update_writes_every_score_before_checkpoints(repo_root,
-                                                             tmp_path):
+def test_deferred_update_writes_every_score_before_checkpoints(tmp_path):
     """defer_update (the GPU default): scores reach the table one step late
     but every checkpoint and the end of training hold them all."""
     runs = {}
     for defer in (False, True):
-        cfg = make_cfg(repo_root, str(tmp_path / str(defer)), 2)
+        cfg = make_cfg(str(tmp_path / str(defer)), 2)
         cfg.custom_hooks[0].defer_update = defer
         runner = Runner.from_cfg(cfg)
         runner.train()
@@ -66,7 +65,7 @@ def test_deferred_update_writes_every_score_before_checkpoints(repo_root,
 
 
 def test_rho_scores_in_the_runner_and_missing_images_at_start_up(
-        repo_root, tmp_path):
+        tmp_path):
     from mmdet_is.scoring import save_irreducible_losses
     cfg_args = dict(heuristic='uis', reduction='mean',
                     ignore_regression=False)  # fcos_uis_kitti_tiny's head
@@ -75,7 +74,7 @@ def test_rho_scores_in_the_runner_and_missing_images_at_start_up(
     save_irreducible_losses(irr, l_ho, cfg_args, ('a', ), 'x.pth')
 
     def rho_cfg(work_dir):
-        cfg = make_cfg(repo_root, work_dir, 1)
+        cfg = make_cfg(work_dir, 1)
         cfg.train_dataloader.sampler.policy.rescale = 'minmax'
         cfg.train_dataloader.sampler.score.irreducible_loss = irr
         return cfg
@@ -101,14 +100,13 @@ def test_rho_scores_in_the_runner_and_missing_images_at_start_up(
         Runner.from_cfg(cfg).train()
 
 
-def test_the_0_1_config_spelling_warns_and_trains_the_same(repo_root,
-                                                          tmp_path):
+def test_the_0_1_config_spelling_warns_and_trains_the_same(tmp_path):
     """0.1's keys (the sampler's mode and smoothing, the hook's heuristic
     and reduction) train step for step as the sampler's policy and score,
     with a FutureWarning naming the new key."""
     runs = {}
     for name in ('new', 'old'):
-        cfg = make_cfg(repo_root, str(tmp_path / name), 2)
+        cfg = make_cfg(str(tmp_path / name), 2)
         if name == 'old':
             cfg.train_dataloader.sampler = dict(
                 type='ImportanceSampler', batch_size=4, mode='multinomial',

@@ -29,7 +29,7 @@ class _RecordFlipHook(Hook):
 
 
 def flip_cfg(repo_root, work_dir, iters, workers, persistent, seeded=True):
-    cfg = iter_cfg(repo_root, work_dir, iters, 'ImportanceIterBasedTrainLoop')
+    cfg = iter_cfg(work_dir, iters, 'ImportanceIterBasedTrainLoop')
     kitti = Config.fromfile(osp.join(repo_root, 'configs', 'thesis_detector',
                                      'fcos_uis_kitti_tiny.py'))
     pipeline = [t for t in kitti.train_dataloader.dataset.pipeline

@@ -54,7 +54,7 @@ def test_shorter_epochs_keep_the_loop_right(repo_root, tmp_path):
     (ceil(5 / 2)), 4 epochs = 12 iterations; warm-up of 1 epoch and cosine
     over the other 3, in epochs converted to iterations; validation and a
     checkpoint every 2 epochs."""
-    cfg = use_selection(make_cfg(repo_root, str(tmp_path), 4))
+    cfg = use_selection(make_cfg(str(tmp_path), 4))
     cfg.train_dataloader.batch_size = cfg.train_dataloader.sampler.\
         batch_size = 2
     cfg.param_scheduler = [
@@ -65,7 +65,7 @@ def test_shorter_epochs_keep_the_loop_right(repo_root, tmp_path):
     cfg.train_cfg.val_interval = 2
     cfg.default_hooks.checkpoint.interval = 2
     cfg.default_hooks.logger.interval = 1
-    base = make_cfg(repo_root, str(tmp_path / 'unused'), 1)
+    base = make_cfg(str(tmp_path / 'unused'), 1)
     from mmengine.config import Config
     kitti = Config.fromfile(osp.join(repo_root, 'configs', 'thesis_detector',
                                      'fcos_uis_kitti_tiny.py'))
@@ -120,7 +120,7 @@ def test_shorter_epochs_keep_the_loop_right(repo_root, tmp_path):
 
 @pytest.mark.parametrize('rule', ['tiers', 'infobatch'])
 def test_resume_with_a_prefetching_worker_continues_the_same_stream(
-        repo_root, tmp_path, rule):
+        tmp_path, rule):
     """Iteration-based, 1 worker prefetching 2 batches, 10 frames, batch 2,
     keep_ratio 0.8: 4 iterations (8 images) per epoch; at the checkpoint of
     iteration 5 the worker has drawn 2 batches more, up to the third of the
@@ -130,7 +130,7 @@ def test_resume_with_a_prefetching_worker_continues_the_same_stream(
     heuristic = 'min_pr' if rule == 'tiers' else 'lis'
 
     def cfg_for(work_dir, iters):
-        cfg = use_selection(iter_cfg(repo_root, work_dir, iters, loop),
+        cfg = use_selection(iter_cfg(work_dir, iters, loop),
                             rule=rule, keep_ratio=0.8, heuristic=heuristic)
         cfg.default_hooks.checkpoint.interval = 5
         return cfg
@@ -162,13 +162,13 @@ def test_resume_with_a_prefetching_worker_continues_the_same_stream(
         assert len(epoch) == len(set(epoch)) == 8
 
 
-def test_misconfigurations_are_refused(repo_root, tmp_path):
-    cfg = use_selection(make_cfg(repo_root, str(tmp_path / 'a'), 1),
+def test_misconfigurations_are_refused(tmp_path):
+    cfg = use_selection(make_cfg(str(tmp_path / 'a'), 1),
                         rule='infobatch', heuristic='lis')
     cfg.train_dataloader.sampler.policy['unbiased'] = dict(max_weight=10.0)
     with pytest.raises(ValueError, match="argument 'unbiased'"):
         Runner.from_cfg(cfg).train()
-    cfg = use_selection(make_cfg(repo_root, str(tmp_path / 'b'), 1),
+    cfg = use_selection(make_cfg(str(tmp_path / 'b'), 1),
                         rule='tiers', keep_ratio=1.5)
     with pytest.raises(ValueError, match=r'keep_ratio must be in \(0, 1\]'):
         Runner.from_cfg(cfg).train()

@@ -12,8 +12,8 @@ from mmdet_is.datasets import ImportanceSampler
 from runner_helpers import iter_cfg, make_cfg, recorded
 
 
-def wrapped_cfg(repo_root, work_dir, wrap):
-    cfg = make_cfg(repo_root, work_dir, 2)
+def wrapped_cfg(work_dir, wrap):
+    cfg = make_cfg(work_dir, 2)
     cfg.custom_hooks.append(dict(type='_RecordDrawnHook'))
     inner = cfg.train_dataloader.dataset
     cfg.train_dataloader.dataset = wrap(inner)
@@ -41,10 +41,9 @@ WRAPPERS = {
 
 
 @pytest.mark.parametrize('wrapper', sorted(WRAPPERS))
-def test_scores_land_on_the_image_drawn_under_wrappers(repo_root, tmp_path,
-                                                       wrapper):
+def test_scores_land_on_the_image_drawn_under_wrappers(tmp_path, wrapper):
     runner = Runner.from_cfg(
-        wrapped_cfg(repo_root, str(tmp_path), WRAPPERS[wrapper]))
+        wrapped_cfg(str(tmp_path), WRAPPERS[wrapper]))
     runner.train()
     dataset = runner.train_dataloader.dataset
     assert len(dataset) >= 10
@@ -62,7 +61,7 @@ def test_scores_land_on_the_image_drawn_under_wrappers(repo_root, tmp_path,
     assert all(table[i] == 1.0 for i in never)  # init_score, untouched
 
 
-def test_mosaic_score_goes_to_the_drawn_image_only(repo_root, tmp_path):
+def test_mosaic_score_goes_to_the_drawn_image_only(tmp_path):
     """MultiImageMixDataset + Mosaic: a mosaic of the drawn image and three
     random others is scored as the drawn image (its index in the table);
     the three others keep their own scores."""
@@ -77,7 +76,7 @@ def test_mosaic_score_goes_to_the_drawn_image_only(repo_root, tmp_path):
                     pipeline=[dict(type='Mosaic', img_scale=(320, 96),
                                    prob=1.0)] + rest)
 
-    runner = Runner.from_cfg(wrapped_cfg(repo_root, str(tmp_path), mosaic))
+    runner = Runner.from_cfg(wrapped_cfg(str(tmp_path), mosaic))
     runner.train()
     inner = runner.train_dataloader.dataset.dataset
     table = runner.train_dataloader.sampler.table
@@ -89,17 +88,16 @@ def test_mosaic_score_goes_to_the_drawn_image_only(repo_root, tmp_path):
         assert table[i] == np.float32(v)
 
 
-def test_a_regrouping_batch_sampler_is_refused(repo_root, tmp_path):
-    cfg = make_cfg(repo_root, str(tmp_path), 1)
+def test_a_regrouping_batch_sampler_is_refused(tmp_path):
+    cfg = make_cfg(str(tmp_path), 1)
     cfg.train_dataloader.batch_sampler = dict(type='AspectRatioBatchSampler')
     with pytest.raises(TypeError, match='train_dataloader.batch_sampler=None'):
         Runner.from_cfg(cfg).train()
 
 
-def test_iteration_based_resume_continues_the_same_stream(repo_root,
-                                                          tmp_path):
+def test_iteration_based_resume_continues_the_same_stream(tmp_path):
     loop = 'ImportanceIterBasedTrainLoop'
-    full = Runner.from_cfg(iter_cfg(repo_root, str(tmp_path / 'a'), 11,
+    full = Runner.from_cfg(iter_cfg(str(tmp_path / 'a'), 11,
                                     loop))
     full.train()
     steps = recorded(full).steps
@@ -112,8 +110,8 @@ def test_iteration_based_resume_continues_the_same_stream(repo_root,
         d for d, _, _, _ in steps[8:10]]
 
     part = str(tmp_path / 'b')
-    Runner.from_cfg(iter_cfg(repo_root, part, 8, loop)).train()
-    cfg = iter_cfg(repo_root, part, 11, loop)
+    Runner.from_cfg(iter_cfg(part, 8, loop)).train()
+    cfg = iter_cfg(part, 11, loop)
     cfg.resume, cfg.load_from = True, osp.join(part, 'iter_8.pth')
     resumed = Runner.from_cfg(cfg)
     resumed.train()
@@ -135,11 +133,11 @@ def test_iteration_based_resume_continues_the_same_stream(repo_root,
                                   full.train_dataloader.sampler.table[:])
 
 
-def test_mmengine_iter_loop_resume_is_refused(repo_root, tmp_path):
+def test_mmengine_iter_loop_resume_is_refused(tmp_path):
     part = str(tmp_path)
-    Runner.from_cfg(iter_cfg(repo_root, part, 4,
+    Runner.from_cfg(iter_cfg(part, 4,
                              'IterBasedTrainLoop')).train()
-    cfg = iter_cfg(repo_root, part, 6, 'IterBasedTrainLoop')
+    cfg = iter_cfg(part, 6, 'IterBasedTrainLoop')
     cfg.resume, cfg.load_from = True, osp.join(part, 'iter_4.pth')
     with pytest.raises(TypeError, match='ImportanceIterBasedTrainLoop'):
         Runner.from_cfg(cfg).train()
