@@ -1,4 +1,5 @@
 import importlib.util
+import os
 import os.path as osp
 import socket
 import sys
@@ -8,6 +9,30 @@ import pytest
 import mmdet_is  # noqa: F401  (registers the components)
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+# Where this workplace keeps the real data sets that are not bundled (the
+# underwater and DeepPCB images): linked into data/ as the configs read it.
+SHARED_DATA = osp.join(REPO_ROOT, '..', 'shared', 'data')
+
+
+def link_shared_data() -> None:
+    """Link each ``../shared/data/<name>`` into ``data/<name>`` when it is
+    there and ``data/<name>`` is not; tests that need a set skip with the
+    reason when it is in neither place."""
+    if not osp.isdir(SHARED_DATA):
+        return
+    for name in sorted(os.listdir(SHARED_DATA)):
+        link = osp.join(REPO_ROOT, 'data', name)
+        if not osp.lexists(link):
+            os.symlink(osp.abspath(osp.join(SHARED_DATA, name)), link)
+
+
+link_shared_data()
+
+
+def data_missing(name: str) -> str:
+    """The skip reason for a test that needs ``data/<name>``."""
+    return (f'data/{name} missing: put the set there as '
+            'docs/guide/01_getting_started.md#layout-and-data says')
 
 
 def load_tool(relpath: str):

@@ -1,5 +1,5 @@
 # Fewer images to the same accuracy, confirmed on a second domain: printed-
-# circuit-board defects (DeepPCB, ../shared/data/deeppcb: 1,000 training
+# circuit-board defects (DeepPCB, data/deeppcb: 1,000 training
 # and 500 test images, six balanced classes, one scale of object):
 #   python3 tools/analysis/study.py configs/studies/deeppcb_tta.py --jobs 2 --threads 1
 # The scale and schedule of underwater_tta.py: ResNet34 at one eighth of

@@ -10,11 +10,12 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
-from conftest import REPO_ROOT, load_study_tool, tiny_kitti_cfg
+from conftest import (REPO_ROOT, data_missing, load_study_tool,
+                      tiny_kitti_cfg)
 from mmdet.registry import DATASETS
 
 study_tool = load_study_tool()
-DEEPPCB = osp.join(REPO_ROOT, '..', 'shared', 'data', 'deeppcb')
+DEEPPCB = osp.join(REPO_ROOT, 'data', 'deeppcb')
 STUDIES = [osp.join(REPO_ROOT, 'configs', 'studies', f'{name}.py')
            for name in ('underwater_tta', 'deeppcb_tta', 'deeppcb_long')]
 
@@ -72,7 +73,7 @@ def test_every_arm_runs_its_own_complete_schedule(path):
 
 
 @pytest.mark.skipif(not osp.isdir(DEEPPCB),
-                    reason='../shared/data/deeppcb missing')
+                    reason=data_missing('deeppcb'))
 def test_deeppcb_reads_as_its_readme_says():
     cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs',
                                    'thesis_detector', 'fcos_baseline_deeppcb.py'))

@@ -9,17 +9,17 @@ import pytest
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from conftest import REPO_ROOT, load_study_tool
+from conftest import REPO_ROOT, data_missing, load_study_tool
 from mmdet.registry import DATASETS, MODELS
 
-DATA = osp.join(REPO_ROOT, '..', 'shared', 'data', 'underwater')
+DATA = osp.join(REPO_ROOT, 'data', 'underwater')
 CONFIGS = sorted(glob.glob(osp.join(REPO_ROOT, 'configs',
                                     'thesis_detector', '*_underwater.py')))
 STUDY = osp.join(REPO_ROOT, 'configs', 'studies', 'underwater_r34eighth.py')
 study_tool = load_study_tool()
 
 needs_data = pytest.mark.skipif(not osp.isdir(DATA),
-                                reason='../shared/data/underwater missing')
+                                reason=data_missing('underwater'))
 
 
 def without_method(cfg):

@@ -1,15 +1,16 @@
 # DeepPCB (Tang et al., "Online PCB Defect Detector On A New PCB Defect
 # Dataset", 2019; public GitHub repository tangsanli5201/DeepPCB, MIT
 # licence): 640 x 640 binarised printed-circuit-board images with six
-# defect classes, 1,000 training and 500 test images in COCO format, read
-# from where they lie (never copied into this repository) by mmdet's
+# defect classes, 1,000 training and 500 test images in COCO format, under
+# data/deeppcb/ (docs/guide/01_getting_started.md says how to put them
+# there; never copied into this repository), read by mmdet's
 # CocoDataset with the project's box rule (CheckedCocoDataset: non-finite
 # boxes refused, boxes clipped to the image; none needs it here);
 # validation curves on the 500 test images.
 # Another location: --cfg-options train_dataloader.dataset.data_root=D
 #   val_dataloader.dataset.data_root=D
 dataset_type = 'CheckedCocoDataset'
-data_root = '../shared/data/deeppcb/'
+data_root = 'data/deeppcb/'
 metainfo = dict(
     classes=('open', 'short', 'mousebite', 'spur', 'copper', 'pin-hole'),
     palette=[(220, 20, 60), (0, 0, 142), (0, 150, 0), (255, 128, 0),

@@ -1,6 +1,7 @@
 # Underwater object detection (URPC style; public GitHub repository
-# LehiChiang/Underwater-object-detection-dataset, no licence given: it is read
-# from where it lies, never copied into this repository). 2,560 training
+# LehiChiang/Underwater-object-detection-dataset, no licence given: never
+# copied into this repository; docs/guide/01_getting_started.md says how to
+# put it under data/underwater/). 2,560 training
 # images; validation curves on the 128 validation and 506 test images
 # together (634 images, 4,014 boxes). mmdet's CocoDataset reads it, with the
 # project's box rule (CheckedCocoDataset: 48 training and 4 test boxes reach
@@ -10,7 +11,7 @@
 #       val_dataloader.dataset.datasets.0.data_root=D \
 #       val_dataloader.dataset.datasets.1.data_root=D
 dataset_type = 'CheckedCocoDataset'
-data_root = '../shared/data/underwater/'
+data_root = 'data/underwater/'
 metainfo = dict(
     classes=('0B', '1B', '2B'),
     palette=[(220, 20, 60), (0, 0, 142), (0, 150, 0)])
