@@ -7,7 +7,7 @@ from setuptools import find_packages, setup
 
 setup(
     name='mmdet_is',
-    version='0.1.0',
+    version='0.2.0',
     description='Importance-sampled training for MMDetection detectors',
     packages=find_packages(include=['mmdet_is', 'mmdet_is.*']),
     # torch 2.13, the version tools/install.sh pins, requires Python >= 3.10

@@ -9,19 +9,19 @@ ingredients of B images with P locations each are published,
 (score, gather, table update, diagnostics every ``log_interval``) on a
 stand-in runner. No model runs, so the figure is the sampler and hook alone.
 
-The earlier commit (default ``e7519b8``, the last one before the sampler
-owned its policy and score) is checked out with ``git worktree`` under
+The earlier commit (default ``b51b1d7``, the last one before the head
+handed its ingredients over in a tap and the sampler split its checkpoint,
+validation and diagnostics off) is checked out with ``git worktree`` under
 ``--ref-dir``; rounds alternate between the two trees, each round a fresh
 process with the tree's ``mmdet_is`` first on ``sys.path``:
 
-    python3 benchmarks/bench_hook_overhead.py [--ref e7519b8] [--rounds 6]
+    python3 benchmarks/bench_hook_overhead.py [--ref b51b1d7] [--rounds 6]
         [--iters 300] [--images 10000] [--batch 16] [--locations 1200]
 
 Printed: the median over rounds of the milliseconds per iteration of each
 tree and their ratio (this tree / the earlier one).
 """
 import argparse
-import inspect
 import json
 import os
 import os.path as osp
@@ -56,11 +56,7 @@ def measure(args) -> float:
     import mmdet_is
     from mmdet_is.datasets import ImportanceSampler
     from mmdet_is.engine import ImportanceSamplingHook
-    from mmdet_is.scoring import publish_ingredients
-    try:
-        from mmdet_is.models.utils.importance_ingredients import start_timer
-    except ImportError:  # the trees before the contract moved to models
-        from mmdet_is.scoring.ingredients import start_timer
+    from mmdet_is.models.utils import importance_ingredients as contract
     assert osp.dirname(osp.dirname(mmdet_is.__file__)) == args.tree
 
     class Data:  # no get_data_info: no fingerprint, no class diagnostics
@@ -69,14 +65,16 @@ def measure(args) -> float:
 
     torch.manual_seed(0)
     dataset = Data()
-    if 'policy' in inspect.signature(ImportanceSampler).parameters:
-        sampler = ImportanceSampler(dataset, args.batch, seed=0,
-                                    score=dict(heuristic='closeness'))
-        hook = ImportanceSamplingHook(log_interval=50)
-    else:
-        sampler = ImportanceSampler(dataset, args.batch, seed=0)
-        hook = ImportanceSamplingHook(heuristic='closeness', log_interval=50)
-    head = type('Head', (), dict(native_importance_ingredients=True))()
+    sampler = ImportanceSampler(dataset, args.batch, seed=0,
+                                score=dict(heuristic='closeness'))
+    hook = ImportanceSamplingHook(log_interval=50)
+    if hasattr(contract, 'IngredientsTap'):  # the head owns a tap
+        tap = contract.IngredientsTap()
+        head = type('Head', (), dict(attach_importance_tap=lambda _: tap))()
+        publish = tap.publish
+    else:  # the trees before: MessageHub runtime info
+        head = type('Head', (), dict(native_importance_ingredients=True))()
+        publish = contract.publish_ingredients
     runner = stand_in_runner(sampler, dataset, head)
     b, p = args.batch, args.locations
     objects = torch.randint(-1, 6, (b, p))
@@ -97,7 +95,7 @@ def measure(args) -> float:
         runner.iter = i
         runner.message_hub.update_scalar('train/loss', 1.0)
         hook.before_train_iter(runner, i, dict(data_samples=samples))
-        publish_ingredients(ingredients, 6, start_timer(torch.device('cpu')))
+        publish(ingredients, 6, contract.start_timer(torch.device('cpu')))
         hook.after_train_iter(runner, i, dict(data_samples=samples))
 
     for i in range(args.iters // 10):  # warm-up, the first pass included
@@ -131,7 +129,7 @@ def one_round(tree: str, args) -> float:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--ref', default='e7519b8')
+    parser.add_argument('--ref', default='b51b1d7')
     parser.add_argument('--ref-dir', default='/tmp/mmdet_is_ref')
     parser.add_argument('--rounds', type=int, default=6)
     parser.add_argument('--iters', type=int, default=300)

@@ -51,7 +51,7 @@ def bench_config(path, args):
     """(A s/iter, B s/iter, inside-B extra s/iter) of one config."""
     from mmdet_is.datasets import ImportanceSampler
     from mmdet_is.engine import update_from_all_ranks
-    from mmdet_is.scoring import attach_ingredients, pop_ingredients
+    from mmdet_is.scoring import attach_ingredients
     from mmdet_is.models.utils.importance_ingredients import elapsed_seconds
     cuda = args.device.startswith('cuda')
 
@@ -63,7 +63,7 @@ def bench_config(path, args):
         path, args.scale, args.batch, args.device,
         model_cfg=dict(backbone=dict(init_cfg=None)))
     scored = copy.deepcopy(plain)
-    attach_ingredients(scored.bbox_head)
+    tap = attach_ingredients(scored.bbox_head)
     optims = {m: torch.optim.SGD(m.parameters(), lr=1e-4)
               for m in (plain, scored)}
     dataset = range(81)  # the samplers only need the length
@@ -87,7 +87,7 @@ def bench_config(path, args):
         loss.backward()
         optims[model].step()
         if importance:
-            ingredients = pop_ingredients()
+            ingredients = tap.pop()
             sync()
             t1 = time.perf_counter()
             terms = sampler.score_batch(ingredients, np.asarray(idx))

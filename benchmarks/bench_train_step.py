@@ -56,10 +56,9 @@ def main():
     head = model.bbox_head
     optim = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
     from mmdet.models.utils import unpack_gt_instances
-    from mmdet_is.scoring import (attach_ingredients, image_scores,
-                                  pop_ingredients)
+    from mmdet_is.scoring import attach_ingredients, image_scores
     from mmdet_is.models.utils.importance_ingredients import elapsed_seconds
-    attach_ingredients(head)
+    tap = attach_ingredients(head)
 
     def sync():
         if cuda:
@@ -104,7 +103,7 @@ def main():
             with part('loss_by_feat') if inner_syncs else \
                     contextlib.nullcontext():
                 losses = head.loss_by_feat(*outs, gts, metas, ignores)
-        ingredients = pop_ingredients()
+        ingredients = tap.pop()
         if inner_syncs:
             current['  of which ingredients'] = elapsed_seconds(ingredients)
         with part('image_scores (hook)') if inner_syncs else \

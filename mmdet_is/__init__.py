@@ -12,4 +12,4 @@ from .utils import register_checkpoint_loader
 
 register_checkpoint_loader()
 
-__version__ = '0.1.0'
+__version__ = '0.2.0'

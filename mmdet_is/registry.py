@@ -21,7 +21,7 @@ a heuristic is not (docs/guide/09_decisions.md).
 
 * :data:`POLICIES`: what trains next, given the score table
   (:mod:`mmdet_is.datasets.samplers.policies`): ``importance``, ``tiers``,
-  ``infobatch``, ``random``.
+  ``infobatch``, ``random``, ``subset_importance``.
 * :data:`IMAGE_SCORES`: one score per image from a step's ingredients
   (:class:`mmdet_is.scoring.ImageScore`).
 * :data:`HEURISTICS`: per-location terms ``fn(a, iou, giou) -> (cls, reg)``

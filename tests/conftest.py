@@ -59,6 +59,20 @@ def load_study_tool():
     return importlib.import_module('study_tool')
 
 
+class FakeDataset:
+    """A training set of ``n`` images for sampler tests: a length and each
+    image's size (mmdet's ``AspectRatioBatchSampler`` groups by it)."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def get_data_info(self, idx: int) -> dict:
+        return dict(width=1280 if idx % 3 else 384, height=384)
+
+
 def free_port() -> int:
     """A TCP port free on 127.0.0.1 now (for a gloo group or torchrun)."""
     with socket.socket() as sock:

@@ -5,8 +5,7 @@ from mmengine.hooks import Hook
 
 from conftest import tiny_kitti_cfg
 from mmdet.registry import HOOKS
-from mmdet_is.models.utils import MESSAGE_KEY
-from mmdet_is.scoring import image_scores
+from mmdet_is.scoring import head_of, image_scores
 
 
 @HOOKS.register_module()
@@ -20,7 +19,7 @@ class _RecordImportanceHook(Hook):
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None):
-        terms = image_scores(runner.message_hub.runtime_info[MESSAGE_KEY],
+        terms = image_scores(head_of(runner.model).importance_tap.last,
                              heuristic='uis', reduction='mean')
         idx = [s.metainfo['sample_idx'] for s in data_batch['data_samples']]
         self.steps.append((idx, terms['score'].tolist()))
@@ -40,7 +39,7 @@ class _RecordDrawnHook(Hook):
         sampler = runner.train_dataloader.sampler
         batch = sampler.next_to_train()[0]
         paths = [s.metainfo['img_path'] for s in data_batch['data_samples']]
-        scores = image_scores(runner.message_hub.runtime_info[MESSAGE_KEY],
+        scores = image_scores(head_of(runner.model).importance_tap.last,
                               heuristic='uis', reduction='mean')['score']
         self.steps.append((sampler.rank_slice(batch).tolist(), paths,
                            scores.tolist(), batch.tolist()))

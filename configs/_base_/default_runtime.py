@@ -12,7 +12,9 @@ default_hooks = dict(
     visualization=dict(type='DetVisualizationHook'),
     # images processed and training wall-clock beside every validation
     # (time-to-accuracy; tools/analysis/study.py reads them)
-    images_processed=dict(type='ImagesProcessedHook'))
+    images_processed=dict(type='ImagesProcessedHook'),
+    # warns when --cfg-options data_root=D cannot reach the dataloaders
+    data_root_check=dict(type='DataRootCheckHook'))
 
 env_cfg = dict(
     cudnn_benchmark=False,

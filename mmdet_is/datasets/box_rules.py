@@ -11,7 +11,8 @@ and DeepPCB configs) apply it while they load their annotations:
   or degenerate) is dropped, as mmdet's ``CocoDataset`` and the ZODFAR crop
   drop such boxes;
 * the data set logs how many boxes it clipped and dropped (a warning when
-  any).
+  any), naming the file and line (or annotation id) of the first dropped
+  ones.
 """
 import math
 from typing import List, Sequence, Tuple
@@ -20,6 +21,8 @@ from mmengine.logging import print_log
 
 #: boxes narrower or lower than this after clipping are dropped (pixels)
 MIN_SIDE = 1.0
+#: dropped boxes the log names at most
+SHOWN = 10
 
 
 def check_box(box: Sequence[float], where: str) -> None:
@@ -46,20 +49,29 @@ def clip_box(box: Sequence[float], width: float,
     return clipped, keep
 
 
-def clip_instances(instances: List[dict], width: float,
-                   height: float) -> Tuple[List[dict], int, int]:
+def dropped_box(where: str, box: Sequence[float]) -> str:
+    """How the log names a dropped box: where it is and its corners."""
+    return f'{where} {[round(float(v), 2) for v in box]}'
+
+
+def clip_instances(instances: List[dict], width: float, height: float,
+                   where: str = '') -> Tuple[List[dict], int, List[str]]:
     """Clip every instance's ``bbox`` to the image and drop those under
-    ``MIN_SIDE``.
+    ``MIN_SIDE``. An instance's ``where`` key (file and line, set by the
+    parser) names it, else ``where``; the key is not kept.
 
     Returns:
-        ``(kept instances, number clipped, number dropped)``; an instance
-        counts as clipped when its box changed and was kept.
+        ``(kept instances, number clipped, dropped)``: an instance counts
+        as clipped when its box changed and was kept; ``dropped`` names
+        each dropped box (:func:`dropped_box`).
     """
-    kept, clipped, dropped = [], 0, 0
+    kept, clipped, dropped = [], 0, []
     for inst in instances:
+        inst = dict(inst)
+        place = inst.pop('where', where)
         box, keep = clip_box(inst['bbox'], width, height)
         if not keep:
-            dropped += 1
+            dropped.append(dropped_box(place, inst['bbox']))
             continue
         if box != [float(v) for v in inst['bbox']]:
             clipped += 1
@@ -68,13 +80,19 @@ def clip_instances(instances: List[dict], width: float,
 
 
 def log_box_counts(dataset: str, source: str, clipped: int,
-                   dropped: int) -> None:
+                   dropped: List[str]) -> None:
     """The count of boxes changed while loading ``source`` (a warning when
-    any box was clipped or dropped)."""
+    any box was clipped or dropped), naming the first ``SHOWN`` dropped
+    ones (``dropped``: :func:`dropped_box` of each)."""
     import logging
+    named = ''
+    if dropped:
+        more = (f' and {len(dropped) - SHOWN} more'
+                if len(dropped) > SHOWN else '')
+        named = ': ' + '; '.join(dropped[:SHOWN]) + more
     print_log(
         f'{dataset} {source}: {clipped} boxes clipped to their image and '
-        f'{dropped} dropped (under {MIN_SIDE:g} px inside it)',
+        f'{len(dropped)} dropped (under {MIN_SIDE:g} px inside it){named}',
         logger='current',
         level=logging.WARNING if clipped or dropped else logging.INFO)
 

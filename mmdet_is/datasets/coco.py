@@ -4,7 +4,8 @@ from typing import List, Union
 
 from mmdet.datasets import CocoDataset
 from mmdet.registry import DATASETS
-from .box_rules import check_box, clip_box, log_box_counts, refuse_empty
+from .box_rules import (check_box, clip_box, dropped_box, log_box_counts,
+                        refuse_empty)
 
 
 @DATASETS.register_module()
@@ -18,7 +19,8 @@ class CheckedCocoDataset(CocoDataset):
     own parsing: a coordinate or area that is not finite raises; each
     ``[x, y, w, h]`` box is clipped to the image and dropped when under 1
     pixel inside it; the numbers clipped and dropped are logged (and kept
-    in ``boxes_clipped`` / ``boxes_dropped``). An annotation file without
+    in ``boxes_clipped`` / ``boxes_dropped``, each dropped one named in
+    ``dropped_boxes``). An annotation file without
     images is refused.
 
     Raises:
@@ -28,11 +30,12 @@ class CheckedCocoDataset(CocoDataset):
     """
 
     def load_data_list(self) -> List[dict]:
-        self.boxes_clipped = self.boxes_dropped = 0
+        self.boxes_clipped, self.dropped_boxes = 0, []
         data_list = super().load_data_list()
         refuse_empty(type(self).__name__, self.ann_file, len(data_list))
+        self.boxes_dropped = len(self.dropped_boxes)
         log_box_counts(type(self).__name__, self.ann_file,
-                       self.boxes_clipped, self.boxes_dropped)
+                       self.boxes_clipped, self.dropped_boxes)
         return data_list
 
     def parse_data_info(self, raw_data_info: dict) -> Union[dict, List[dict]]:
@@ -49,7 +52,8 @@ class CheckedCocoDataset(CocoDataset):
             box, keep = clip_box([x, y, x + w, y + h], img['width'],
                                  img['height'])
             if not keep:
-                self.boxes_dropped += 1
+                self.dropped_boxes.append(
+                    dropped_box(where, [x, y, x + w, y + h]))
                 continue
             if box != [float(x), float(y), float(x + w), float(y + h)]:
                 self.boxes_clipped += 1

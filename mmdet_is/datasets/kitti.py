@@ -2,7 +2,7 @@
 
 Label format: the KITTI object development kit (``label_2``), one object per
 line: ``type truncated occluded alpha x1 y1 x2 y2 h w l x y z rotation_y``.
-Class mapping: method.md / issue 3 (ZOD classes, thesis section 4.4).
+Class mapping: docs/method.md / issue 3 (ZOD classes, thesis section 4.4).
 """
 import os.path as osp
 from typing import Dict, List, Optional
@@ -36,7 +36,8 @@ def parse_kitti_label(path: str, classes: List[str]) -> List[dict]:
         classes: the dataset's class names; ``bbox_label`` indexes it.
 
     Returns:
-        list[dict]: per object ``bbox`` ``[x1, y1, x2, y2]`` in pixels (KITTI's
+        list[dict]: per object ``where`` (file and line), ``bbox``
+        ``[x1, y1, x2, y2]`` in pixels (KITTI's
         inclusive corners taken as they are), ``bbox_label`` (int, 0 for
         don't-care) and ``ignore_flag`` (1 for DontCare and Misc, which
         become ignore regions / ``iscrowd`` in evaluation).
@@ -72,6 +73,7 @@ def parse_kitti_label(path: str, classes: List[str]) -> List[dict]:
         zod_class = KITTI_TO_ZOD[kitti_type]
         instances.append(
             dict(
+                where=where,
                 bbox=[x1, y1, x2, y2],
                 bbox_label=0 if zod_class is None else classes.index(zod_class),
                 ignore_flag=int(zod_class is None)))
@@ -97,7 +99,8 @@ class KittiDataset(BaseDetDataset):
 
     Boxes follow the project's rule (:mod:`.box_rules`): clipped to the
     image, dropped when under 1 pixel inside it, counted in the log and in
-    ``boxes_clipped`` / ``boxes_dropped``.
+    ``boxes_clipped`` / ``boxes_dropped``; ``dropped_boxes`` names each
+    dropped one by file and line.
 
     Raises:
         FileNotFoundError: the split file, an image or a label file is
@@ -126,7 +129,7 @@ class KittiDataset(BaseDetDataset):
         if len(set(frame_ids)) < len(frame_ids):
             raise ValueError(f'{self.ann_file} lists a frame id twice')
         classes = list(self.metainfo['classes'])
-        data_list, clipped, dropped = [], 0, 0
+        data_list, clipped, dropped = [], 0, []
         for frame_id in frame_ids:
             if not frame_id.isdigit():
                 raise ValueError(f'{self.ann_file}: KITTI frame id '
@@ -152,6 +155,7 @@ class KittiDataset(BaseDetDataset):
                     width=width,
                     height=height,
                     instances=instances))
-        self.boxes_clipped, self.boxes_dropped = clipped, dropped
+        self.boxes_clipped, self.boxes_dropped = clipped, len(dropped)
+        self.dropped_boxes = dropped
         log_box_counts('KittiDataset', self.ann_file, clipped, dropped)
         return data_list

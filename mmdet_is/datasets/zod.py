@@ -1,7 +1,7 @@
 """ZOD Frames (Zenseact Open Dataset) read through the ``zod`` devkit.
 
 Front-camera 2D boxes of the dynamic classes, thesis section 4.4 and
-method.md section 3. The devkit (PyPI ``zod``) owns the on-disk layout:
+docs/method.md section 3. The devkit (PyPI ``zod``) owns the on-disk layout:
 ``ZodFrames`` reads ``trainval-frames-{full,mini}.json`` and its splits,
 ``ObjectAnnotation`` parses each frame's object-detection JSON.
 
@@ -201,7 +201,7 @@ class ZODDataset(BaseDetDataset):
     def load_data_list(self) -> List[dict]:
         frames = zod_module().ZodFrames(self.data_root, self.version)
         classes = list(self.metainfo['classes'])
-        data_list, errors, clipped, dropped = [], [], 0, 0
+        data_list, errors, clipped, dropped = [], [], 0, []
         source = f'{self.data_root} ({self.version}, {self.split})'
         for frame_id in sorted(frames.get_split(self.split)):
             try:
@@ -211,7 +211,8 @@ class ZODDataset(BaseDetDataset):
                 errors.append(e)
                 continue
             info['instances'], c, d = clip_instances(
-                info['instances'], info['width'], info['height'])
+                info['instances'], info['width'], info['height'],
+                f'ZOD frame {frame_id}')
             clipped, dropped = clipped + c, dropped + d
             data_list.append(info)
         if errors:
@@ -219,6 +220,7 @@ class ZODDataset(BaseDetDataset):
                 f'{len(errors)} ZOD frame(s) of {source} cannot be read:\n' +
                 '\n'.join(str(e) for e in errors))
         refuse_empty('ZODDataset', source, len(data_list))
-        self.boxes_clipped, self.boxes_dropped = clipped, dropped
+        self.boxes_clipped, self.boxes_dropped = clipped, len(dropped)
+        self.dropped_boxes = dropped
         log_box_counts('ZODDataset', source, clipped, dropped)
         return data_list

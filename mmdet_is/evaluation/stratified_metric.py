@@ -1,6 +1,6 @@
 """AP stratified by object size (relative to the image) and class.
 
-Source: thesis (Huang & Kvernes 2023) chapter 5 and table 4.2; method.md
+Source: thesis (Huang & Kvernes 2023) chapter 5 and table 4.2; docs/method.md
 section 4. Matching is pycocotools' (COCOeval.evaluate: greedy by score,
 ``iscrowd`` ground truth = ignore region, objects outside a size stratum
 ignored); on top of it this module reports

@@ -26,10 +26,9 @@ head                    object index from              predicted box
 ======================  =============================  ========================
 
 ``a`` and ``fg``: sigmoid heads (``use_sigmoid_cls``) by
-:func:`~.ingredients.sigmoid_target_prob` (``1 - max_c sigmoid`` on
-negatives) and :func:`~.ingredients.sigmoid_foreground_prob`, softmax heads
-by :func:`~.ingredients.softmax_target_prob` and
-:func:`~.ingredients.softmax_foreground_prob`.
+``sigmoid_target_prob`` (``1 - max_c sigmoid`` on negatives) and
+``sigmoid_foreground_prob``, softmax heads by ``softmax_target_prob`` and
+``softmax_foreground_prob`` (:mod:`mmdet_is.models.utils`).
 ``care``: the head's label weight is positive (False on locations its
 assigner ignores and on anchors outside the image); all True for
 ``FCOSHead``, which ignores none. ``obj_inds`` index the image's
@@ -45,9 +44,9 @@ from torch import Tensor
 
 from mmdet.structures.bbox import distance2bbox, get_box_tensor
 from ..models.utils.importance_ingredients import (
-    aligned_overlaps, flatten_levels, publish_ingredients,
-    sigmoid_foreground_prob, sigmoid_target_prob, softmax_foreground_prob,
-    softmax_target_prob, start_timer)
+    IngredientsTap, aligned_overlaps, flatten_levels, sigmoid_foreground_prob,
+    sigmoid_target_prob, softmax_foreground_prob, softmax_target_prob,
+    start_timer)
 from ..registry import HEAD_ADAPTERS, registered
 
 
@@ -136,7 +135,47 @@ def decode_distances(head, bbox_preds, priors, strides) -> Tensor:
 class HeadAdapter:
     """How to read one head family: a subclass registered in
     :data:`mmdet_is.registry.HEAD_ADAPTERS` under the name of the head
-    class it reads (it also reads that class's subclasses)."""
+    class it reads (it also reads that class's subclasses) implements
+    :meth:`object_index` and :meth:`decode`; :meth:`attach` makes a head
+    publish with them."""
+
+    def attach(self, head) -> IngredientsTap:
+        """Wrap ``head``'s ``_get_targets_single`` and ``loss_by_feat``
+        (this instance only) so that every loss also publishes its
+        ingredients into a new tap, set as ``head.importance_tap`` and
+        returned.
+
+        Returns:
+            IngredientsTap: the head's tap.
+        """
+        tap = IngredientsTap()
+        targets: List[tuple] = []
+        target_single = head._get_targets_single
+        loss_by_feat = head.loss_by_feat
+        signature = inspect.signature(loss_by_feat)
+
+        def keep_targets(*args, **kwargs):
+            out = target_single(*args, **kwargs)
+            targets.append(out)
+            return out
+
+        def loss_and_ingredients(*args, **kwargs):
+            targets.clear()
+            losses = loss_by_feat(*args, **kwargs)
+            bound = signature.bind(*args, **kwargs).arguments
+            timer = start_timer(bound['cls_scores'][0].device)
+            gts = bound['batch_gt_instances']
+            ingredients = build_ingredients(self, head, bound['cls_scores'],
+                                            bound['bbox_preds'], gts,
+                                            targets)
+            tap.publish(ingredients, max(len(g) for g in gts), timer)
+            targets.clear()
+            return losses
+
+        head._get_targets_single = keep_targets
+        head.loss_by_feat = loss_and_ingredients
+        head.importance_tap = tap
+        return tap
 
     def object_index(self, head, targets: tuple, gt_instances,
                      priors: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
@@ -220,20 +259,20 @@ def find_adapter(head_type: type) -> HeadAdapter:
     raise TypeError(
         f'no importance adapter for {head_type.__name__}; adapted heads: '
         f'{sorted(HEAD_ADAPTERS.module_dict)} and their subclasses, and '
-        'heads with native_importance_ingredients (FCOSSoftmaxHead); '
+        'heads with attach_importance_tap (FCOSSoftmaxHead); '
         'register one in mmdet_is.registry.HEAD_ADAPTERS')
 
 
-def build_ingredients(head, cls_scores: List[Tensor], bbox_preds: List[Tensor],
-                      batch_gt_instances, targets: List[tuple]) -> dict:
+def build_ingredients(adapter: HeadAdapter, head, cls_scores: List[Tensor],
+                      bbox_preds: List[Tensor], batch_gt_instances,
+                      targets: List[tuple]) -> dict:
     """The ingredients of one step from the head's outputs and the
-    per-image targets its loss computed.
+    per-image targets its loss computed, read by ``adapter``.
 
     Returns:
         ``a``, ``fg``, ``iou``, ``giou``, ``care``, ``obj_inds``, each
         ``(B, P)``.
     """
-    adapter = find_adapter(type(head))
     device = cls_scores[0].device
     priors, strides = level_priors(
         head, [s.shape[-2:] for s in cls_scores], device)
@@ -257,48 +296,23 @@ def build_ingredients(head, cls_scores: List[Tensor], bbox_preds: List[Tensor],
     return dict(a=a, fg=fg, iou=iou, giou=giou, care=care, obj_inds=obj_inds)
 
 
-def attach_ingredients(head) -> None:
-    """Make ``head`` publish importance ingredients with every loss.
+def attach_ingredients(head) -> IngredientsTap:
+    """Make ``head`` publish importance ingredients with every loss, into
+    the tap returned (the head's ``importance_tap``).
 
-    Heads with ``native_importance_ingredients`` (FCOSSoftmaxHead) switch
-    their ``publish_importance_ingredients`` on; adapted stock heads get the
-    two wrappers described in the module docstring (once; attaching again
-    does nothing).
+    A head that publishes natively (``attach_importance_tap``,
+    FCOSSoftmaxHead) attaches its own tap; a stock head is attached by its
+    adapter (:func:`find_adapter`, :meth:`HeadAdapter.attach`). Attaching
+    a head again returns its tap and wraps nothing twice.
 
     Raises:
         TypeError: the head is neither (see :func:`find_adapter`).
     """
-    if getattr(head, 'native_importance_ingredients', False):
-        head.publish_importance_ingredients = True
-        return
-    if getattr(head, '_importance_adapter_attached', False):
-        return
-    find_adapter(type(head))
-    targets: List[tuple] = []
-    target_single = head._get_targets_single
-    loss_by_feat = head.loss_by_feat
-    signature = inspect.signature(loss_by_feat)
-
-    def keep_targets(*args, **kwargs):
-        out = target_single(*args, **kwargs)
-        targets.append(out)
-        return out
-
-    def loss_and_ingredients(*args, **kwargs):
-        targets.clear()
-        losses = loss_by_feat(*args, **kwargs)
-        bound = signature.bind(*args, **kwargs).arguments
-        timer = start_timer(bound['cls_scores'][0].device)
-        gts = bound['batch_gt_instances']
-        ingredients = build_ingredients(head, bound['cls_scores'],
-                                        bound['bbox_preds'], gts, targets)
-        publish_ingredients(ingredients, max(len(g) for g in gts), timer)
-        targets.clear()
-        return losses
-
-    head._get_targets_single = keep_targets
-    head.loss_by_feat = loss_and_ingredients
-    head._importance_adapter_attached = True
+    if hasattr(head, 'attach_importance_tap'):
+        return head.attach_importance_tap()
+    if getattr(head, 'importance_tap', None) is not None:
+        return head.importance_tap
+    return find_adapter(type(head)).attach(head)
 
 
 def head_of(model) -> Optional[object]:

@@ -1,7 +1,7 @@
 """Per-location importance terms: a classification part and a regression part.
 
 Source: thesis (Huang & Kvernes 2023) sections 4.2.3-4.2.5 and 4.3;
-method.md section 2, "Heuristics". Each heuristic maps, per location,
+docs/method.md section 2, "Heuristics". Each heuristic maps, per location,
 
 * ``a`` - the predicted probability of the target class (background
   included), shape ``(...)``, in [0, 1];
@@ -65,7 +65,7 @@ def error(a: Tensor, iou: Tensor, giou: Tensor) -> Tuple[Tensor, Tensor]:
 def uis(a: Tensor, iou: Tensor, giou: Tensor) -> Tuple[Tensor, Tensor]:
     """UIS as printed (eq. 4.5): ``-log(4 a (1 - a))``, ``-log(4 v (1 - v))``.
 
-    ``v = 1 - IoU`` is the IoU loss. Note (method.md): this is 0 at 0.5 and
+    ``v = 1 - IoU`` is the IoU loss. Note (docs/method.md): this is 0 at 0.5 and
     grows towards 0 and 1, i.e. it ranks confident predictions highest.
     """
     a, v = _clamp(a), _clamp(1 - iou)

@@ -15,7 +15,8 @@ import torch
 from mmengine.logging import print_log
 from torch import Tensor
 
-from ..registry import IMAGE_SCORES
+from ..datasets.samplers.sampler_config import resolve_score_cfg
+from ..registry import IMAGE_SCORES, POLICIES, lookup
 from .heuristics import get_heuristic
 from .reductions import get_reduction, reduce_terms
 from .rho import load_irreducible_losses, rho_scores
@@ -132,3 +133,27 @@ class ImageScore:
             terms['score'] = rho_scores(terms['score'],
                                         self._irreducible[indices])
         return terms
+
+
+def sampler_score_cfg(cfg) -> dict:
+    """The score config of a training config's ImportanceSampler
+    (``train_dataloader.sampler.score``, or its policy's
+    ``default_score``), with the type and defaults filled in
+    (:func:`~mmdet_is.datasets.samplers.resolve_score_cfg`).
+
+    Raises:
+        KeyError: an unknown policy or score type.
+    """
+    sampler = cfg.get('train_dataloader', {}).get('sampler') or {}
+    score = sampler.get('score')
+    if score is None:
+        policy = (sampler.get('policy') or {}).get('type', 'importance')
+        score = lookup(POLICIES, policy,
+                       'train_dataloader.sampler.policy').default_score
+    return resolve_score_cfg(score)
+
+
+def irreducible_loss_path(cfg) -> Optional[str]:
+    """The ``irreducible_loss`` file of a config's sampler score, or None
+    when the config does not use RHO."""
+    return sampler_score_cfg(cfg).get('irreducible_loss')

@@ -1,5 +1,5 @@
 """Reducible hold-out loss (RHO): thesis 4.2.6 after Mindermann et al. 2022;
-method.md section 2, "Reducible hold-out loss".
+docs/method.md, "Reducible hold-out loss".
 
 A small model trained once on a hold-out split gives every training image an
 irreducible loss ``L_ho(x_i)``; during training an image's score is
@@ -14,7 +14,6 @@ The irreducible losses live in a JSON file written by
      "reduction": "mean", "ignore_regression": false,
      "classes": [...], "checkpoint": "...", "losses": {"<img_id>": float}}
 """
-import inspect
 import json
 import os
 from typing import Dict, Optional, Sequence
@@ -42,35 +41,6 @@ def rho_scores(train_loss: torch.Tensor,
     return train_loss - irreducible_loss.to(train_loss)
 
 
-def sampler_score_cfg(cfg) -> dict:
-    """The score config of a training config's ImportanceSampler
-    (``train_dataloader.sampler.score``, its keys completed with
-    :class:`~.image_scores.ImageScore`'s defaults), or, in 0.1's spelling,
-    the score keys of its ImportanceSamplingHook; with neither, its
-    policy's ``default_score``.
-    """
-    from ..registry import POLICIES, registered
-    from .image_scores import ImageScore
-    defaults = {name: param.default for name, param
-                in inspect.signature(ImageScore).parameters.items()}
-    sampler = cfg.get('train_dataloader', {}).get('sampler') or {}
-    score = sampler.get('score')
-    if score is None:
-        hook = next((h for h in cfg.get('custom_hooks', [])
-                     if h.get('type') == 'ImportanceSamplingHook'), {})
-        score = {k: hook[k] for k in defaults if k in hook}
-    if not score:
-        policy = (sampler.get('policy') or {}).get('type', 'importance')
-        score = registered(POLICIES, policy).default_score
-    return {**defaults, **score}
-
-
-def irreducible_loss_path(cfg) -> Optional[str]:
-    """The ``irreducible_loss`` file of a config's sampler score, or None
-    when the config does not use RHO."""
-    return sampler_score_cfg(cfg)['irreducible_loss']
-
-
 def save_irreducible_losses(path: str, losses: Dict[int, float],
                             score_cfg: dict, classes: Sequence[str],
                             checkpoint: str) -> None:
@@ -79,8 +49,8 @@ def save_irreducible_losses(path: str, losses: Dict[int, float],
     Args:
         path: the JSON file.
         losses: image id (the dataset's ``img_id``) -> irreducible loss.
-        score_cfg: the hook's ``heuristic``, ``reduction``,
-            ``ignore_regression`` the losses were computed with.
+        score_cfg: the ``heuristic``, ``reduction``, ``ignore_regression``
+            the losses were computed with.
         classes: the dataset's classes.
         checkpoint: the hold-out model's checkpoint (recorded only).
     """
@@ -101,7 +71,7 @@ def load_irreducible_losses(path: str, img_ids: Sequence[int],
     Args:
         path: a file of :func:`save_irreducible_losses`.
         img_ids: ``(N,)`` the ``img_id`` of each dataset index.
-        score_cfg: the training hook's; when given, its
+        score_cfg: the training sampler's score; when given, its
             ``heuristic``/``reduction``/``ignore_regression`` must be the
             file's (``L_train - L_ho`` subtracts like from like).
 

@@ -64,14 +64,30 @@ def checkpoint_safe_globals() -> list:
     return [HistoryBuffer, getattr] + _numpy_globals()
 
 
+@contextlib.contextmanager
 def allow_checkpoint_globals():
     """A context in which ``torch.load`` also accepts
-    :func:`checkpoint_safe_globals` (a no-op context on torch < 2.5, which
-    loads with ``weights_only=False`` by default)."""
-    scope = getattr(torch.serialization, 'safe_globals', None)
-    if scope is None:
-        return contextlib.nullcontext()
-    return scope(checkpoint_safe_globals())
+    :func:`checkpoint_safe_globals` (nothing to do on torch < 2.5, which
+    loads with ``weights_only=False`` by default).
+
+    Only the entries not yet allow-listed are added, and only those are
+    removed on exit: a user's own ``torch.serialization.add_safe_globals``
+    entries stay, also those that name the same types (torch's
+    ``safe_globals`` context would remove them).
+    """
+    ser = torch.serialization
+    if not hasattr(ser, 'add_safe_globals'):
+        yield
+        return
+    before = ser.get_safe_globals()
+    added = [g for g in checkpoint_safe_globals() if g not in before]
+    ser.add_safe_globals(added)
+    try:
+        yield
+    finally:
+        keep = [g for g in ser.get_safe_globals() if g not in added]
+        ser.clear_safe_globals()
+        ser.add_safe_globals(keep)
 
 
 def load_from_local_allowlisted(filename: str, map_location=None):

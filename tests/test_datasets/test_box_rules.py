@@ -44,6 +44,15 @@ def test_kitti_clips_drops_and_counts(tmp_path):
     assert (ds.boxes_clipped, ds.boxes_dropped) == (1, 1)
 
 
+def test_a_dropped_zero_width_box_is_named_by_file_and_line(tmp_path):
+    ds = kitti(tmp_path, [CAR.format(1, 2, 10, 8), CAR.format(5, 2, 5, 8)])
+    label = osp.join(str(tmp_path), 'labels', '000001.txt')
+    assert ds.dropped_boxes == [f'{label}, line 2 [5.0, 2.0, 5.0, 8.0]']
+    ds = coco(tmp_path, [[1, 2, 9, 6], [3, 2, 0, 6]])
+    assert ds.dropped_boxes == [
+        f'{ds.ann_file}: annotation id 2 (image id 7) [3.0, 2.0, 3.0, 8.0]']
+
+
 def test_kitti_refuses_nan_and_an_empty_split(tmp_path):
     with pytest.raises(ValueError, match=r'000001.txt, line 2: box '
                        r'coordinates must be finite'):

@@ -6,6 +6,7 @@ from mmengine.config import ConfigDict
 from mmengine.structures import InstanceData
 
 from mmdet.registry import MODELS
+from mmdet_is.models.utils import IMPORTANCE_WEIGHT_KEY
 
 
 def build_head(num_classes=1, **kwargs):
@@ -121,15 +122,15 @@ def test_rejects_sigmoid_loss():
 
 
 def test_importance_ingredients_published_from_the_loss_step():
-    from mmdet_is.scoring import (attach_ingredients, image_scores,
-                                  pop_ingredients)
+    from mmdet_is.scoring import attach_ingredients, image_scores
     head = build_head()
     cls, box = tiny_case()
     head.loss_by_feat([cls], [box], [GT], META, [DONTCARE])
-    assert pop_ingredients() is None  # off until a hook attaches
-    attach_ingredients(head)
+    assert head.importance_tap is None  # off until a hook attaches
+    tap = attach_ingredients(head)
+    assert attach_ingredients(head) is tap is head.importance_tap
     losses = head.loss_by_feat([cls], [box], [GT], META, [DONTCARE])
-    ingredients = pop_ingredients()
+    ingredients = tap.pop()
     assert ingredients['num_objects'] == len(GT) + len(DONTCARE)
     terms = image_scores(ingredients, heuristic='lis',
                          reduction='masked_mean')
@@ -140,7 +141,7 @@ def test_importance_ingredients_published_from_the_loss_step():
     assert terms['reg'].item() == pytest.approx(losses['loss_bbox'].item(),
                                                 abs=1e-5)
     assert not terms['score'].requires_grad
-    assert pop_ingredients() is None
+    assert tap.pop() is None
 
 
 def test_works_with_stock_fpn_and_several_strides():
@@ -191,20 +192,19 @@ def test_loss_step_reads_no_value_on_the_host(heuristic, reduction):
     importance scores run on the meta device, where any step that needs a
     tensor's value on the host (``.item()``, ``if tensor``, a data-dependent
     shape such as ``x[mask]``) raises: on a GPU none of them waits."""
-    from mmdet_is.scoring import (attach_ingredients, image_scores,
-                                  pop_ingredients)
+    from mmdet_is.scoring import attach_ingredients, image_scores
     head = build_head(num_classes=3).to('meta')
-    attach_ingredients(head)
+    tap = attach_ingredients(head)
     cls = torch.empty(2, 4, 6, 20, device='meta', requires_grad=True)
     box = torch.empty(2, 4, 6, 20, device='meta', requires_grad=True)
     gts = [InstanceData(bboxes=torch.empty(n, 4, device='meta'),
                         labels=torch.empty(n, dtype=torch.long,
                                            device='meta')) for n in (3, 0)]
     ignores = [InstanceData(bboxes=torch.empty(2, 4, device='meta')), None]
-    metas = [dict(img_shape=(48, 160), importance_weight=0.5)] * 2
+    metas = [{'img_shape': (48, 160), IMPORTANCE_WEIGHT_KEY: 0.5}] * 2
     losses = head.loss_by_feat([cls], [box], gts, metas, ignores)
     (losses['loss_cls'] + losses['loss_bbox']).backward()
     assert losses['loss_bbox'].shape == () and box.grad.shape == box.shape
-    terms = image_scores(pop_ingredients(), heuristic=heuristic,
+    terms = image_scores(tap.pop(), heuristic=heuristic,
                          reduction=reduction)
     assert terms['score'].shape == (2, )

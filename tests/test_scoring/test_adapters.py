@@ -20,8 +20,7 @@ import torch
 from mmengine.structures import InstanceData
 
 from mmdet.registry import MODELS
-from mmdet_is.scoring import (attach_ingredients, find_adapter, image_scores,
-                              pop_ingredients)
+from mmdet_is.scoring import attach_ingredients, find_adapter, image_scores
 
 STRIDES = [8, 16]
 IMG_H, IMG_W = 64, 96
@@ -111,7 +110,7 @@ def features(batch=1):
 
 def step(head, outs, gts, metas):
     head.loss_by_feat(*outs, gts, metas)
-    return pop_ingredients()
+    return head.importance_tap.pop()
 
 
 def hand_boxes(name, head):
@@ -199,8 +198,8 @@ def test_scores_of_a_batch_equal_each_image_alone(name):
 
 def test_attaching_twice_wraps_once_and_unadapted_heads_are_named():
     head = build('RetinaHead')
-    wrapped = head.loss_by_feat
-    attach_ingredients(head)
+    wrapped, tap = head.loss_by_feat, head.importance_tap
+    assert attach_ingredients(head) is tap
     assert head.loss_by_feat is wrapped
     with pytest.raises(TypeError, match='no importance adapter for YOLOV3'):
         find_adapter(MODELS.get('YOLOV3Head'))

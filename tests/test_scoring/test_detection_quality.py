@@ -8,7 +8,7 @@ import torch
 from mmengine.structures import InstanceData
 
 from mmdet.registry import MODELS
-from mmdet_is.scoring import (image_scores, pop_ingredients,
+from mmdet_is.scoring import (attach_ingredients, image_scores,
                               precision_recall_proxies)
 from test_adapters import B0, B1, GTS, META, build, features, hand_boxes
 
@@ -58,10 +58,10 @@ def softmax_head_score(cls, box):
     head = MODELS.build(
         dict(type='FCOSSoftmaxHead', num_classes=1, in_channels=8,
              feat_channels=8, stacked_convs=1, strides=(8, ), norm_cfg=None))
-    head.publish_importance_ingredients = True
+    tap = attach_ingredients(head)
     meta = dict(img_shape=(8, 24), pad_shape=(8, 24))
     head.loss_by_feat([cls], [box], [GT], [meta], [DONTCARE])
-    return image_scores(pop_ingredients(), heuristic='min_pr')
+    return image_scores(tap.pop(), heuristic='min_pr')
 
 
 def test_softmax_head_worked_by_hand():
@@ -103,7 +103,7 @@ def test_sigmoid_stock_head_worked_by_hand():
     brute-force loop over the anchors."""
     head = build('RetinaHead', zero=True)
     head.loss_by_feat(*head(features()), GTS[:1], META[:1])
-    ing = pop_ingredients()
+    ing = head.importance_tap.pop()
     s1 = 1 / (1 + math.exp(-B1))
     assert 1 / (1 + math.exp(-B0)) < 0.5 <= s1
     anchors = hand_boxes('RetinaHead', head).tolist()

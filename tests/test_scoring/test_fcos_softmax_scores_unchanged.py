@@ -12,7 +12,7 @@ from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
 
 from mmdet.registry import DATASETS, MODELS
-from mmdet_is.scoring import attach_ingredients, image_scores, pop_ingredients
+from mmdet_is.scoring import attach_ingredients, image_scores
 
 #: printed by the pre-contract code (head importance_cfg, pop_importance)
 BEFORE = {
@@ -36,9 +36,9 @@ def test_kitti_uis_config_scores_as_before(repo_root):
     model.init_weights()
     data = model.data_preprocessor(
         pseudo_collate([dataset[0], dataset[1], dataset[5]]), True)
-    attach_ingredients(model.bbox_head)
+    tap = attach_ingredients(model.bbox_head)
     model.loss(data['inputs'], data['data_samples'])
-    ingredients = pop_ingredients()
+    ingredients = tap.pop()
     for (heuristic, reduction), before in BEFORE.items():
         scores = image_scores(ingredients, heuristic=heuristic,
                               reduction=reduction)['score']

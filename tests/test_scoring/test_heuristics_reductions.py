@@ -6,9 +6,9 @@ import pytest
 import torch
 
 from mmdet_is.registry import HEURISTICS
-from mmdet_is.scoring import (aligned_overlaps, get_heuristic, image_scores,
-                              reduce_terms, sigmoid_target_prob,
-                              softmax_target_prob)
+from mmdet_is.models.utils import (aligned_overlaps, sigmoid_target_prob,
+                                   softmax_target_prob)
+from mmdet_is.scoring import get_heuristic, image_scores, reduce_terms
 
 # Six locations of one image:
 #   0, 1 -> object 0     2 -> object 1     3, 4 -> background

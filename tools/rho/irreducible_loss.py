@@ -1,5 +1,5 @@
 """Irreducible losses for RHO: the trained hold-out model, once over the
-training set (thesis 4.2.6, method.md section 2).
+training set (thesis 4.2.6, docs/method.md).
 
 Each image's score with the RHO config's heuristic (its sampler's
 ``score``: heuristic, reduction, -IR) is computed as in training, from the
@@ -31,8 +31,8 @@ from torch.utils.data import DataLoader
 from tqdm import tqdm
 
 from mmdet.registry import DATASETS, MODELS
-from mmdet_is.scoring import (attach_ingredients, image_scores,
-                              pop_ingredients, sampler_score_cfg,
+from mmdet_is.registry import IMAGE_SCORES, build
+from mmdet_is.scoring import (attach_ingredients, sampler_score_cfg,
                               save_irreducible_losses)
 
 
@@ -42,16 +42,18 @@ def compute_irreducible_losses(model, loader,
     """``img_id -> score`` for every image of ``loader``.
 
     ``model.loss`` is called in eval mode; the ingredients its bbox head
-    publishes are scored with ``score_cfg`` (``heuristic``, ``reduction``,
-    ``ignore_regression``) by :func:`mmdet_is.scoring.image_scores`.
+    publishes into its tap are scored by the score ``score_cfg`` builds
+    from :data:`mmdet_is.registry.IMAGE_SCORES` (the training sampler's,
+    without its ``irreducible_loss``).
     """
-    attach_ingredients(model.bbox_head)
+    image_score = build(IMAGE_SCORES, score_cfg)
+    tap = attach_ingredients(model.bbox_head)
     model.eval()
     losses = {}
     for data in tqdm(loader, desc='irreducible losses'):
         data = model.data_preprocessor(data, True)
         model.loss(data['inputs'], data['data_samples'])
-        scores = image_scores(pop_ingredients(), **score_cfg)['score']
+        scores = image_score(tap.pop(), None)['score']
         scores = scores.double().cpu().tolist()
         for sample, score in zip(data['data_samples'], scores):
             losses[sample.img_id] = score
@@ -76,7 +78,7 @@ def main(argv=None) -> int:
     init_default_scope(rho_cfg.get('default_scope', 'mmdet'))
     score_cfg = sampler_score_cfg(rho_cfg)
     out = args.out or score_cfg['irreducible_loss']
-    score_cfg.pop('irreducible_loss')
+    score_cfg['irreducible_loss'] = None
     if out is None:
         raise ValueError(f'{args.rho_config} has no sampler score with '
                          'irreducible_loss=...; pass --out')

@@ -1,4 +1,20 @@
-"""A dataset index that carries the seed of its draw."""
+"""A dataset index that carries the seed of its draw, and the seeds."""
+import numpy as np
+
+
+def draw_seeds(seed: int, positions: np.ndarray) -> np.ndarray:
+    """The seeds of the draws at ``positions`` of a sampler's stream
+    (global batch number x global batch + slot): SplitMix64 (Steele et
+    al., OOPSLA 2014) of the sampler's ``seed`` and the position, ``(k,)``
+    uint64. What :class:`~mmdet_is.datasets.SeedAugmentation` seeds the
+    pipeline with."""
+    with np.errstate(over='ignore'):
+        z = np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15) + \
+            np.asarray(positions, np.uint64)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
 
 
 class DrawnIndex(int):

@@ -1,9 +1,12 @@
 """The Hook that carries a training step's ingredients to the sampler.
 
 Transport only: it makes the model's dense head publish per-location
-ingredients with its loss (:func:`~mmdet_is.scoring.attach_ingredients`),
-hands them to the sampler, which scores them by its own score config, gathers
-the scores from all ranks and writes them into every rank's sampler; before
+ingredients with its loss into a tap
+(:func:`~mmdet_is.scoring.attach_ingredients` returns the head's
+:class:`~mmdet_is.models.utils.IngredientsTap`, which the hook holds),
+hands them to the sampler, which scores them by its own score config,
+gathers the scores from all ranks and writes them into every rank's
+sampler; before
 each step it hands the sampler's loss weights to the head. What trains next
 and how images are scored is the sampler's (its ``policy`` and ``score``);
 the loss watch, the scores' transport between ranks and the diagnostics have
@@ -20,20 +23,17 @@ from torch.utils.data import BatchSampler
 
 from mmdet.registry import HOOKS
 from ...datasets.samplers import find_importance_sampler
-from ...datasets.samplers.importance_sampler import warn_deprecated
 from ...datasets.seed_augmentation import warn_unseeded_augmentation
-from ...models.utils.importance_ingredients import (pop_ingredients,
+from ...models.utils.importance_ingredients import (IMPORTANCE_WEIGHT_KEY,
                                                     start_timer, stop_timer)
-from ...scoring import attach_ingredients, check_score_cfg, head_of
+from ...scoring import attach_ingredients, head_of
+from ...utils.unknown_keys import OLD_HOOK_KEYS, refuse_unknown_keys
+from .divergence_watch import DivergenceWatch
 from .nonfinite_watchdog import NonFiniteWatchdog
 from .sampling_diagnostics import SamplingDiagnostics
 from .score_transport import DeferredRows, apply_scores, gather_scores
 
 CKPT_KEY = 'importance_sampler'
-#: 0.1's hook keys, now the sampler's: score keys and policy keys
-DEPRECATED_SCORE_KEYS = ('heuristic', 'reduction', 'ignore_regression',
-                         'irreducible_loss')
-DEPRECATED_POLICY_KEYS = ('unbiased', 'anneal')
 
 
 @HOOKS.register_module()
@@ -42,7 +42,9 @@ class ImportanceSamplingHook(Hook):
     weights to the head.
 
     Per step: the head publishes its ingredients (natively or through its
-    adapter); the hook takes the batch it trained from the sampler's queue
+    adapter) into its tap, which the hook holds (``tap``, from
+    :func:`~mmdet_is.scoring.attach_ingredients` before training); the
+    hook pops them, takes the batch it trained from the sampler's queue
     (``pop_trained``: the indices drawn, also under dataset wrappers and
     prefetching workers), has the sampler score it (``score_batch``),
     gathers ``(index, score, loss finite)`` from every rank and writes them
@@ -67,9 +69,6 @@ class ImportanceSamplingHook(Hook):
             the scores are on a GPU.
         nonfinite_patience (int): non-finite steps in a row that stop the
             run (:class:`NonFiniteWatchdog`).
-        heuristic, reduction, ignore_regression, irreducible_loss,
-            unbiased, anneal: deprecated (0.1's spelling): keys of the
-            sampler's ``score`` and ``policy``.
 
     Logged (``train/importance_*``): the sampler's diagnostics (ESS,
     coverage, score quantiles, the policy's numbers), ``nonfinite_steps``,
@@ -83,7 +82,8 @@ class ImportanceSamplingHook(Hook):
             ``IterBasedTrainLoop`` when resuming (it replays the data).
         ValueError: the sampler's ``batch_size`` differs from the
             dataloader's; loss weights with a head that does not apply
-            ``importance_weight``; what the sampler raises for a bad
+            them (``applies_importance_weight``); what the sampler raises
+            for a bad
             checkpoint or configuration.
         RuntimeError: the head published no ingredients, or the batch
             trained is not the batch drawn; the loss was not finite for
@@ -97,50 +97,25 @@ class ImportanceSamplingHook(Hook):
 
     def __init__(self, log_interval: Optional[int] = None,
                  defer_update: Optional[bool] = None,
-                 nonfinite_patience: int = 10, **deprecated) -> None:
-        unknown = set(deprecated) - set(DEPRECATED_SCORE_KEYS +
-                                        DEPRECATED_POLICY_KEYS)
-        if unknown:
-            raise TypeError(f'ImportanceSamplingHook got unexpected '
-                            f'arguments {sorted(unknown)}')
-        self.legacy_score = {k: deprecated[k] for k in DEPRECATED_SCORE_KEYS
-                             if k in deprecated}
-        self.legacy_policy = {k: deprecated[k] for k in
-                              DEPRECATED_POLICY_KEYS if k in deprecated}
-        for key in deprecated:
-            where = 'score' if key in self.legacy_score else 'policy'
-            warn_deprecated(
-                f'ImportanceSamplingHook {key}=',
-                f'train_dataloader.sampler.{where}=dict({key}=...)')
-        if self.legacy_score:
-            check_score_cfg(self.legacy_score.get('heuristic', 'closeness'),
-                            self.legacy_score.get('reduction', 'mean'))
+                 nonfinite_patience: int = 10, **unknown) -> None:
+        refuse_unknown_keys('ImportanceSamplingHook', unknown, OLD_HOOK_KEYS)
         self.log_interval = log_interval
         self.defer_update = defer_update
         self.watchdog = NonFiniteWatchdog(nonfinite_patience)
+        self.divergence = DivergenceWatch()
+        self.tap = None
         self._pending: Optional[DeferredRows] = None
         self._stats = {}
-        self._configured = False
-
-    def _configured_sampler(self, runner):
-        """The train dataloader's sampler, given the deprecated hook keys
-        once (before a resume loads its state, or before training)."""
-        sampler = find_importance_sampler(runner.train_dataloader)
-        if not self._configured and (self.legacy_score or self.legacy_policy):
-            sampler.configure(score=self.legacy_score or None,
-                              **self.legacy_policy)
-        self._configured = True
-        return sampler
 
     def before_train(self, runner) -> None:
         head = head_of(runner.model)
         if head is None:
             raise TypeError('ImportanceSamplingHook needs a detector with a '
                             f'bbox_head, got {type(runner.model).__name__}')
-        attach_ingredients(head)
-        self.watchdog.work_dir = runner.work_dir
+        self.tap = attach_ingredients(head)
+        self.watchdog.bind(runner)
         loader = runner.train_dataloader
-        self.sampler = sampler = self._configured_sampler(runner)
+        self.sampler = sampler = find_importance_sampler(loader)
         self._check_loader(loader, runner.train_loop)
         sampler.set_run_length(runner.max_iters)
         if sampler.weighted and not getattr(head, 'applies_importance_weight',
@@ -148,8 +123,8 @@ class ImportanceSamplingHook(Hook):
             raise ValueError(
                 f'the sampler policy {sampler.policy_cfg} weights the loss of '
                 f'each image, but the bbox head {type(head).__name__} does '
-                'not apply importance_weight to its loss (FCOSSoftmaxHead '
-                'does)')
+                f'not apply the {IMPORTANCE_WEIGHT_KEY!r} metainfo to its '
+                'loss (FCOSSoftmaxHead does)')
         # wrappers (ConcatDataset, RepeatDataset, ...) report the inner
         # dataset's sample_idx; a plain dataset's must equal the index drawn
         dataset = loader.dataset
@@ -163,6 +138,10 @@ class ImportanceSamplingHook(Hook):
         self.diagnostics = SamplingDiagnostics(dataset)
         self._stats = sampler.diagnostics()
         self._draw_seconds = sampler.draw_seconds
+        print_log(f'ImportanceSampler: policy {sampler.policy_cfg}, score '
+                  f'{sampler.resolved_score_cfg}; {sampler.num_images} '
+                  f'images, {sampler.iters_per_epoch} iterations an epoch',
+                  logger='current')
 
     def _check_loader(self, loader, loop) -> None:
         loader_batch = getattr(loader.batch_sampler, 'batch_size',
@@ -191,14 +170,14 @@ class ImportanceSamplingHook(Hook):
         w = self.sampler.next_to_train()[1]
         for sample, wi in zip(data_batch['data_samples'],
                               self.sampler.rank_slice(w)):
-            sample.set_metainfo(dict(importance_weight=float(wi)))
+            sample.set_metainfo({IMPORTANCE_WEIGHT_KEY: float(wi)})
         hub = runner.message_hub
         hub.update_scalar('train/importance_weight_mean', float(w.mean()))
         hub.update_scalar('train/importance_weight_max', float(w.max()))
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs=None) -> None:
-        ingredients = pop_ingredients()
+        ingredients = self.tap.pop()
         if ingredients is None:
             raise RuntimeError(
                 'the bbox head published no importance ingredients this '
@@ -224,6 +203,7 @@ class ImportanceSamplingHook(Hook):
                  events=ingredients['events']), stop_timer(timer)
         ], sampler.draw_seconds - self._draw_seconds)
         self._draw_seconds = sampler.draw_seconds
+        self._watch_divergence(runner)
         if self.every_n_train_iters(runner, self.log_interval):
             self._stats = sampler.diagnostics()
             self._stats.update(self.diagnostics.stats(
@@ -236,6 +216,24 @@ class ImportanceSamplingHook(Hook):
         """Write one step's gathered rows (all ranks hold the same rows, so
         all decide alike)."""
         self.watchdog.step(apply_scores(self.sampler, rows), iteration)
+        if self.sampler.batches_drawn > self.sampler.iters_per_epoch:
+            # after the first epoch: a fresh model may score all alike
+            finite = rows[:, 2] > 0
+            self.divergence.scores(iteration, rows[finite, 1].numpy())
+
+    def _watch_divergence(self, runner) -> None:
+        """Warn (:class:`DivergenceWatch`) of a loss that outgrew its early
+        value, and, once a log interval, of collapsed scores."""
+        scalars = runner.message_hub.log_scalars
+        said = [self.divergence.loss(
+            runner.iter, scalars['train/loss'].current(),
+            lambda: max(float(p.detach().abs().max())
+                        for p in runner.model.parameters()))
+            if 'train/loss' in scalars else None]
+        if self.every_n_train_iters(runner, self.log_interval):
+            said.append(self.divergence.collapsed(runner.iter))
+        for message in filter(None, said):
+            print_log(message, logger='current', level=logging.WARNING)
 
     def _flush_pending(self) -> None:
         """Write the scores of a deferred step into the table."""
@@ -277,7 +275,7 @@ class ImportanceSamplingHook(Hook):
         resume = getattr(runner, '_resume', False)
         path = runner.cfg.get('load_from') or find_latest_checkpoint(
             runner.work_dir)
-        self.watchdog.work_dir = runner.work_dir
+        self.watchdog.bind(runner)
         self.watchdog.check_weights(
             checkpoint['state_dict'],
             f'{"resume from" if resume else "load"} {path}', exclude=(path, ))
@@ -287,4 +285,17 @@ class ImportanceSamplingHook(Hook):
             runner.logger.info('resumed checkpoint has no importance sampler '
                                'state; the sampler starts afresh')
             return
-        self._configured_sampler(runner).load_state_dict(checkpoint[CKPT_KEY])
+        sampler = find_importance_sampler(runner.train_dataloader)
+        state = checkpoint[CKPT_KEY]
+        meta = checkpoint.get('meta', {})
+        if not sampler.load_state_dict(state):
+            print_log(f'ImportanceSampler: restart_scores=True, so the '
+                      f'sampler starts afresh at epoch {meta.get("epoch")}; '
+                      f'the scores in {path} are not used', logger='current',
+                      level=logging.WARNING)
+            return
+        digest = (state.get('dataset') or {}).get('sha1', 'none')[:12]
+        print_log(f'ImportanceSampler state restored from {path}: epoch '
+                  f'{meta.get("epoch")}, iteration {meta.get("iter")}, '
+                  f'{state["num_images"]} scores, training set fingerprint '
+                  f'{digest}', logger='current')

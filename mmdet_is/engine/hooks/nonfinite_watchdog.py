@@ -4,6 +4,7 @@ not finite are never saved as a checkpoint nor loaded from one, and a run
 that had broken steps says so at its end."""
 import glob
 import os.path as osp
+from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
 import numpy as np
@@ -46,17 +47,50 @@ def last_finite_checkpoint(work_dir: str,
     return None
 
 
-def restart_advice(resume_point: Optional[str]) -> str:
-    """What a user does next: resume from ``resume_point`` (a checkpoint
-    with finite weights), or start again when there is none."""
+@dataclass
+class RunFacts:
+    """What the advice of a refusal needs to know of the run: its merged
+    config file, work dir, learning rate and whether it clips gradients
+    (read from the Runner by :meth:`NonFiniteWatchdog.bind`)."""
+    config: str = 'CONFIG'
+    work_dir: Optional[str] = None
+    lr: Optional[float] = None
+    clips: bool = False
+
+
+def restart_advice(resume_point: Optional[str], run: RunFacts,
+                   refused: Optional[str] = None) -> str:
+    """What a user does next: a command that resumes from
+    ``resume_point`` (a checkpoint of this run with finite weights) at a
+    tenth of the learning rate, or, with none, start again; gradient
+    clipping is advised only when the run does not clip.
+
+    Args:
+        resume_point: the checkpoint to resume from, or None.
+        run: the run's facts.
+        refused: the checkpoint refused, when one was (a file of another
+            run is named as such).
+    """
+    lower = 'a lower learning rate (optim_wrapper.optimizer.lr' + (
+        f', {run.lr:g} now)' if run.lr is not None else ')') + (
+        '' if run.clips else ' or clipped gradients (optim_wrapper.clip_grad)')
     if resume_point is None:
-        return ('No checkpoint of this run has finite weights: start again '
-                'with a lower learning rate (optim_wrapper.optimizer.lr) or '
-                'clipped gradients (optim_wrapper.clip_grad).')
-    return ('Lower the learning rate (optim_wrapper.optimizer.lr) or clip '
-            'gradients (optim_wrapper.clip_grad), then resume from '
-            f'{resume_point}, the last checkpoint with finite weights '
-            f'(--resume --cfg-options load_from={resume_point}).')
+        here = f' ({run.work_dir})' if run.work_dir else ''
+        if refused is not None and run.work_dir and osp.dirname(
+                osp.abspath(refused)) != osp.abspath(run.work_dir):
+            return (f'{refused} is not a checkpoint of this run{here}: load '
+                    'another with finite weights, or start again with '
+                    f'{lower}.')
+        return (f'No checkpoint of this run{here} has finite weights: start '
+                f'again with {lower}.')
+    command = f'python3 tools/train.py {run.config}'
+    if run.work_dir:
+        command += f' --work-dir {run.work_dir}'
+    command += f' --resume {resume_point}'
+    if run.lr is not None:
+        command += f' --cfg-options optim_wrapper.optimizer.lr={run.lr / 10:g}'
+    return (f'Resume from {resume_point}, the last checkpoint with finite '
+            f'weights, with {lower}: {command}')
 
 
 class NonFiniteWatchdog:
@@ -77,7 +111,8 @@ class NonFiniteWatchdog:
             stops a run whose weights have become NaN within 10
             iterations.
         work_dir (str | None): the run's work dir, where its checkpoints
-            are (set by the hook before training).
+            are (the hook reads it and the run's other facts with
+            :meth:`bind`).
 
     Raises:
         ValueError: ``patience < 1``.
@@ -89,11 +124,27 @@ class NonFiniteWatchdog:
             raise ValueError(f'nonfinite_patience must be >= 1, got '
                              f'{patience}')
         self.patience = patience
-        self.work_dir = work_dir
+        self.run_facts = RunFacts(work_dir=work_dir)
         self.run = 0  # non-finite steps in a row
         self.steps = 0  # logged as importance_nonfinite_steps
         self.iterations: List[int] = []  # the first SHOWN of them, from 1
         self.last_finite: Optional[Tuple[int, dict]] = None
+
+    @property
+    def work_dir(self) -> Optional[str]:
+        return self.run_facts.work_dir
+
+    def bind(self, runner) -> None:
+        """Read the run's facts for the advice (:class:`RunFacts`); the
+        config is the merged one mmengine's Runner dumped in the work dir
+        (``Runner.dump_config``), so that every option of the run holds."""
+        optim = runner.cfg.get('optim_wrapper', {})
+        name = (osp.basename(runner.cfg.filename) if runner.cfg.filename
+                else f'{runner.timestamp}.py')
+        self.run_facts = RunFacts(
+            config=osp.join(runner.work_dir, name), work_dir=runner.work_dir,
+            lr=optim.get('optimizer', {}).get('lr'),
+            clips=bool(optim.get('clip_grad')))
 
     def loss_finite(self, message_hub, iteration: int) -> bool:
         """Whether this rank's loss of the step is finite, read from the
@@ -139,7 +190,7 @@ class NonFiniteWatchdog:
             f'iteration {iteration + 1}); {last}. No score of these steps '
             'entered the importance table. ' + restart_advice(
                 last_saved_checkpoint(self.work_dir) if self.work_dir
-                else None))
+                else None, self.run_facts))
 
     def summary(self) -> Optional[str]:
         """The end-of-run notice of the non-finite steps, None without
@@ -162,7 +213,8 @@ class NonFiniteWatchdog:
             state: a model's state dict.
             what: what would happen to them ("save the checkpoint X",
                 "resume from X", "finish training").
-            exclude: checkpoints not to advise (the one refused).
+            exclude: checkpoints not to advise (the one refused; a file
+                outside the work dir is named as another run's).
 
         Raises:
             RuntimeError: a tensor of ``state`` is not finite; the message
@@ -178,4 +230,5 @@ class NonFiniteWatchdog:
                  f'iteration {self.iterations[0]})' if self.steps else '')
         raise RuntimeError(
             f'cannot {what}: {bad} of {total} weight tensors are not '
-            f'finite{steps}. ' + restart_advice(point))
+            f'finite{steps}. ' + restart_advice(
+                point, self.run_facts, exclude[0] if exclude else None))

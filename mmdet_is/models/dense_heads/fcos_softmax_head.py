@@ -2,7 +2,7 @@
 
 Source: thesis (Huang & Kvernes 2023) sections 2.2.5 and 4.1, loss eq. 4.1;
 optimal bias initialisation from Chen et al., "Is heuristic sampling necessary
-in training deep object detectors?" (method.md section 5).
+in training deep object detectors?" (docs/method.md section 5).
 """
 import math
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -20,9 +20,9 @@ from mmdet.registry import MODELS, TASK_UTILS
 from mmdet.structures.bbox import distance2bbox
 from mmdet.utils import (ConfigType, InstanceList, MultiConfig,
                          OptInstanceList, reduce_mean)
-from ..utils.importance_ingredients import (aligned_overlaps,
+from ..utils.importance_ingredients import (IMPORTANCE_WEIGHT_KEY,
+                                            IngredientsTap, aligned_overlaps,
                                             flatten_levels, host_to_device,
-                                            publish_ingredients,
                                             softmax_foreground_prob,
                                             softmax_target_prob, start_timer)
 
@@ -50,8 +50,10 @@ class FCOSSoftmaxHead(AnchorFreeHead):
 
     ``N_care`` and ``N_pos`` are averaged over GPUs (``reduce_mean``). Positive
     locations are those assigned to any box, don't-care boxes included.
-    An image whose metainfo holds ``importance_weight`` (unbiased importance
-    sampling, :class:`~mmdet_is.engine.ImportanceSamplingHook`) has both
+    An image whose metainfo holds a loss weight under
+    :data:`~mmdet_is.models.utils.IMPORTANCE_WEIGHT_KEY` (unbiased
+    importance sampling, InfoBatch; written by
+    :class:`~mmdet_is.engine.ImportanceSamplingHook`) has both
     terms of its locations multiplied by it; ``N_care`` and ``N_pos`` stay
     counts.
 
@@ -76,20 +78,20 @@ class FCOSSoftmaxHead(AnchorFreeHead):
             compares the two).
         Other args as for :class:`~mmdet.models.dense_heads.AnchorFreeHead`.
 
-    Importance ingredients: while ``publish_importance_ingredients`` is True
-    (:class:`~mmdet_is.engine.ImportanceSamplingHook` sets it), every
-    ``loss_by_feat`` also publishes the per-location ingredients of
+    Importance ingredients: once :meth:`attach_importance_tap` has given
+    the head its :class:`~mmdet_is.models.utils.IngredientsTap`
+    (``importance_tap``; the hook attaches it before training), every
+    ``loss_by_feat`` also publishes into it the per-location ingredients of
     :mod:`mmdet_is.models.utils.importance_ingredients` from the same
-    tensors (detached, no extra pass): ``a = softmax(logits)[target]``, IoU and GIoU of the
-    decoded boxes, the care mask and the object index (don't-care boxes
-    after the ground truth boxes).
+    tensors (detached, no extra pass): ``a = softmax(logits)[target]``,
+    IoU and GIoU of the decoded boxes, the care mask and the object index
+    (don't-care boxes after the ground truth boxes).
 
     Raises:
         ValueError: ``loss_cls`` uses sigmoid, or ``prior_prob`` not in (0, 1).
     """
 
     applies_importance_weight = True
-    native_importance_ingredients = True
 
     def __init__(self,
                  num_classes: int,
@@ -112,7 +114,7 @@ class FCOSSoftmaxHead(AnchorFreeHead):
         if not 0 < prior_prob < 1:
             raise ValueError(f'prior_prob must be in (0, 1), got {prior_prob}')
         self.prior_prob = prior_prob
-        self.publish_importance_ingredients = False
+        self.importance_tap: Optional[IngredientsTap] = None
         self.reg_bias_init = reg_bias_init
         self.batched_targets = batched_targets
         super().__init__(
@@ -238,10 +240,11 @@ class FCOSSoftmaxHead(AnchorFreeHead):
         cls_flat = flatten_levels(cls_scores, self.cls_out_channels)
         bbox_flat = flatten_levels(bbox_preds, 4)  # (B, P, 4) stride units
 
-        # per-image loss weights of unbiased importance sampling
-        # (ImportanceSamplingHook(unbiased=...)); 1 when absent
+        # per-image loss weights of the sampler's policy (unbiased
+        # importance sampling, InfoBatch); 1 when absent
         img_w = host_to_device(
-            [float(m.get('importance_weight', 1.0)) for m in batch_img_metas],
+            [float(m.get(IMPORTANCE_WEIGHT_KEY, 1.0))
+             for m in batch_img_metas],
             cls_flat.dtype, cls_flat.device)[:, None].expand_as(labels)
         n_care = reduce_mean(care.sum().float()).clamp(min=1.0)
         loss_cls = self.loss_cls(
@@ -264,7 +267,7 @@ class FCOSSoftmaxHead(AnchorFreeHead):
                            reduction_override='none'),
             weight=(pos * img_w).reshape(-1), reduction='mean',
             avg_factor=n_pos)
-        if self.publish_importance_ingredients:
+        if self.importance_tap is not None:
             timer = start_timer(cls_flat.device)
             iou, giou = aligned_overlaps(pred_boxes, target_boxes, obj_inds)
             num_objects = max(
@@ -272,12 +275,20 @@ class FCOSSoftmaxHead(AnchorFreeHead):
                 for gt, ign in zip(batch_gt_instances,
                                    batch_gt_instances_ignore or
                                    [None] * len(batch_gt_instances)))
-            publish_ingredients(
+            self.importance_tap.publish(
                 dict(a=softmax_target_prob(cls_flat, labels),
                      fg=softmax_foreground_prob(cls_flat), iou=iou,
                      giou=giou, care=care, obj_inds=obj_inds),
                 num_objects, timer)
         return dict(loss_cls=loss_cls, loss_bbox=loss_bbox)
+
+    def attach_importance_tap(self) -> IngredientsTap:
+        """Publish the ingredients of every later loss into this head's
+        :class:`~mmdet_is.models.utils.IngredientsTap` and return it
+        (the same tap when called again)."""
+        if self.importance_tap is None:
+            self.importance_tap = IngredientsTap()
+        return self.importance_tap
 
     def predict_by_feat(self,
                         cls_scores: List[Tensor],

@@ -1,6 +1,6 @@
 """Point assigner for single-level FCOS with don't-care boxes.
 
-Source: thesis (Huang & Kvernes 2023) eq. 2.4 and section 4.1.3; method.md
+Source: thesis (Huang & Kvernes 2023) eq. 2.4 and section 4.1.3; docs/method.md
 section 1 ("Targets", "Don't-care").
 """
 from typing import List, Optional, Sequence, Tuple
@@ -39,7 +39,7 @@ class DontCarePointAssigner(BaseAssigner):
     Args:
         center_sampling (bool): only points within ``center_sample_radius *
             stride`` pixels of a box centre (and inside the box) may be
-            positive, as in FCOS. Off by default (method.md: Decision).
+            positive, as in FCOS. Off by default (docs/method.md: Decision).
         center_sample_radius (float): radius in stride units.
         regress_ranges (Sequence[tuple] | None): one ``(min, max)`` pair in
             pixels per level, in ascending stride order; a point is positive

@@ -1,12 +1,11 @@
-from .importance_ingredients import (INGREDIENT_KEYS, MESSAGE_KEY,
-                                     aligned_overlaps, flatten_levels,
-                                     pop_ingredients, publish_ingredients,
-                                     sigmoid_foreground_prob,
+from .importance_ingredients import (IMPORTANCE_WEIGHT_KEY, INGREDIENT_KEYS,
+                                     IngredientsTap, aligned_overlaps,
+                                     flatten_levels, sigmoid_foreground_prob,
                                      sigmoid_target_prob,
                                      softmax_foreground_prob,
                                      softmax_target_prob)
 
-__all__ = ['INGREDIENT_KEYS', 'MESSAGE_KEY', 'aligned_overlaps',
-           'flatten_levels', 'pop_ingredients', 'publish_ingredients',
-           'sigmoid_foreground_prob', 'sigmoid_target_prob',
-           'softmax_foreground_prob', 'softmax_target_prob']
+__all__ = ['IMPORTANCE_WEIGHT_KEY', 'INGREDIENT_KEYS', 'IngredientsTap',
+           'aligned_overlaps', 'flatten_levels', 'sigmoid_foreground_prob',
+           'sigmoid_target_prob', 'softmax_foreground_prob',
+           'softmax_target_prob']

@@ -30,20 +30,25 @@ order):
   batch, so that object-wise reductions size their groups without reading
   the GPU.
 
-Timing keys, filled by :func:`publish_ingredients`: ``seconds`` (host time
-spent building them) and, on a GPU, ``events`` (CUDA start and end events).
+The head publishes them into its :class:`IngredientsTap`, which the hook
+holds. Timing keys, filled by :meth:`IngredientsTap.publish`: ``seconds``
+(host time spent building them) and, on a GPU, ``events`` (CUDA start and
+end events). A policy that weights the loss reaches the head through one
+metainfo key, :data:`IMPORTANCE_WEIGHT_KEY`.
 """
 import time
 from typing import Dict, List, Optional, Tuple
 
 import torch
-from mmengine.logging import MessageHub
 from torch import Tensor
 
 from mmdet.structures.bbox import bbox_overlaps
 
-MESSAGE_KEY = 'importance_ingredients'
 INGREDIENT_KEYS = ('a', 'fg', 'iou', 'giou', 'care', 'obj_inds')
+#: the data sample metainfo key of an image's loss weight: written by
+#: :class:`~mmdet_is.engine.ImportanceSamplingHook` before the step, read
+#: by a head that applies it (``FCOSSoftmaxHead``)
+IMPORTANCE_WEIGHT_KEY = 'importance_weight'
 
 
 def flatten_levels(maps: List[Tensor], channels: int) -> Tensor:
@@ -182,37 +187,50 @@ def elapsed_seconds(timing: dict) -> float:
     return events[0].elapsed_time(events[1]) / 1e3
 
 
-def publish_ingredients(ingredients: Dict[str, Tensor], num_objects: int,
-                        timer: Tuple[float, Optional[tuple]]) -> None:
-    """Hand one step's ingredients to the hook (MessageHub runtime info, not
-    saved in checkpoints).
+class IngredientsTap:
+    """Carries one training step's ingredients from a head to the hook.
 
-    Args:
-        ingredients: :data:`INGREDIENT_KEYS`, each ``(B, P)``.
-        num_objects: most objects of an image of the batch.
-        timer: :func:`start_timer` of when building them began.
-
-    Raises:
-        ValueError: a key is missing or the shapes differ (names them).
+    The head that computes them (:class:`~mmdet_is.models.FCOSSoftmaxHead`
+    natively, a stock head through its adapter,
+    :func:`mmdet_is.scoring.attach_ingredients`) owns the tap and
+    :meth:`publish` es into it after its loss; the
+    :class:`~mmdet_is.engine.ImportanceSamplingHook`, which attached the
+    head and so holds the same tap, :meth:`pop` s them after the step. One
+    object per head, no process-global slot: two models in one process
+    never see each other's ingredients.
     """
-    shapes = {k: tuple(ingredients[k].shape) for k in INGREDIENT_KEYS
-              if k in ingredients}
-    missing = [k for k in INGREDIENT_KEYS if k not in ingredients]
-    if missing or len(set(shapes.values())) != 1 or \
-            len(next(iter(shapes.values()))) != 2:
-        raise ValueError(f'importance ingredients need {INGREDIENT_KEYS} of '
-                         f'one shape (B, P); missing {missing}, shapes '
-                         f'{shapes}')
-    record = {k: ingredients[k] for k in INGREDIENT_KEYS}
-    record.update(num_objects=int(num_objects), **stop_timer(timer))
-    # straight into the runtime info: ``update_info`` would also register
-    # the key for checkpoints, and every resume would then warn that it is
-    # missing ("resumed key ... is not defined in message_hub")
-    MessageHub.get_current_instance().runtime_info[MESSAGE_KEY] = record
 
+    def __init__(self) -> None:
+        #: the last step's record, until popped: :data:`INGREDIENT_KEYS`
+        #: ``(B, P)`` tensors, ``num_objects``, ``seconds``, ``events``
+        self.last: Optional[dict] = None
 
-def pop_ingredients() -> Optional[dict]:
-    """Take the last step's ingredients out of the MessageHub (None if
-    absent)."""
-    hub = MessageHub.get_current_instance()
-    return hub.runtime_info.pop(MESSAGE_KEY, None)
+    def publish(self, ingredients: Dict[str, Tensor], num_objects: int,
+                timer: Tuple[float, Optional[tuple]]) -> None:
+        """Keep one step's ingredients (replacing an unpopped record).
+
+        Args:
+            ingredients: :data:`INGREDIENT_KEYS`, each ``(B, P)``.
+            num_objects: most objects of an image of the batch.
+            timer: :func:`start_timer` of when building them began.
+
+        Raises:
+            ValueError: a key is missing or the shapes differ (names them).
+        """
+        shapes = {k: tuple(ingredients[k].shape) for k in INGREDIENT_KEYS
+                  if k in ingredients}
+        missing = [k for k in INGREDIENT_KEYS if k not in ingredients]
+        if missing or len(set(shapes.values())) != 1 or \
+                len(next(iter(shapes.values()))) != 2:
+            raise ValueError(f'importance ingredients need {INGREDIENT_KEYS}'
+                             f' of one shape (B, P); missing {missing}, '
+                             f'shapes {shapes}')
+        record = {k: ingredients[k] for k in INGREDIENT_KEYS}
+        record.update(num_objects=int(num_objects), **stop_timer(timer))
+        self.last = record
+
+    def pop(self) -> Optional[dict]:
+        """The last step's record, taken out of the tap (None if no step
+        published since the last pop)."""
+        record, self.last = self.last, None
+        return record

@@ -5,21 +5,11 @@ import pytest
 import torch
 from scipy.stats import chisquare
 
+from conftest import FakeDataset
 from mmdet.datasets.samplers import AspectRatioBatchSampler
 from mmdet_is.datasets import ImportanceSampler, ScoreTable, rejection_rule
 from mmdet_is.engine import find_importance_sampler
 
-
-class FakeDataset:
-
-    def __init__(self, n):
-        self.n = n
-
-    def __len__(self):
-        return self.n
-
-    def get_data_info(self, idx):
-        return dict(width=1280 if idx % 3 else 384, height=384)
 
 
 def sampler(n=10, batch=2, seed=0, **policy):
@@ -216,26 +206,50 @@ def test_works_under_aspect_ratio_batch_sampler():
     assert find_importance_sampler(loader) is s
 
 
-def test_a_checkpoint_of_mmdet_is_0_1_is_refused_with_the_reason():
-    # the sampler state 0.1 wrote: no format, the probabilities in flight
+def test_a_checkpoint_of_another_format_is_refused_with_the_remedy():
+    # e.g. the sampler state of mmdet_is 0.1 (no format, no score)
     old = sampler(n=10).state_dict()
-    for key in ('format', 'policy_type', 'policy', 'dataset',
+    for key in ('format', 'score_cfg', 'policy_cfg', 'dataset',
                 'in_flight_weights'):
         old.pop(key)
-    old['in_flight_probs'] = []
-    with pytest.raises(ValueError, match='format of mmdet_is 0.1.*'
-                       'load_from=CHECKPOINT'):
+    with pytest.raises(ValueError, match=r"format None, this mmdet_is reads "
+                       r"'mmdet_is sampler v3'.*load_from=CHECKPOINT"):
         sampler(n=10).load_state_dict(old)
 
 
-def test_the_0_1_keys_of_the_sampler_warn_and_draw_the_same():
-    with pytest.warns(FutureWarning, match=r"policy=dict\(type='importance'"
-                      r', mode=...\)'):
-        old = ImportanceSampler(FakeDataset(30), 3, seed=2, mode='rejection',
-                                smoothing=False)
-    new = sampler(n=30, batch=3, seed=2, mode='rejection', smoothing=False)
-    for step in range(25):
-        a, b = old.next_global_batch()[0], new.next_global_batch()[0]
-        assert a.tolist() == b.tolist()
-        for s in (old, new):
-            s.update(a, (a % 7 + step).astype(float))
+def test_a_resume_with_another_score_is_refused_naming_both():
+    """The table holds min_pr scores; resumed with closeness the two
+    scales would mix. Writing a default out is the same score."""
+    def build(**score):
+        return ImportanceSampler(FakeDataset(10), 2, seed=0,
+                                 policy=dict(type='tiers', keep_ratio=0.5),
+                                 score=score or None)
+
+    state = build(heuristic='min_pr').state_dict()
+    assert state['score_cfg'] == dict(type='ImageScore', heuristic='min_pr',
+                                  reduction='mean', ignore_regression=False,
+                                  irreducible_loss=None)
+    build().load_state_dict(state)  # tiers' default_score is min_pr
+    build(heuristic='min_pr', reduction='mean').load_state_dict(state)
+    with pytest.raises(ValueError, match=r"computed with score \{'type': "
+                       r"'ImageScore', 'heuristic': 'min_pr'.*this run scores "
+                       r"with \{'type': 'ImageScore', 'heuristic': "
+                       r"'closeness'.*restart_scores=True"):
+        build(heuristic='closeness').load_state_dict(state)
+
+
+def test_restart_scores_keeps_the_run_and_starts_the_sampler_afresh():
+    s = sampler(n=10, batch=2)
+    s.update(np.arange(10), np.arange(10.0))
+    for _ in range(7):
+        s.next_global_batch()
+    state = s.state_dict()
+    fresh = ImportanceSampler(FakeDataset(10), 2, seed=0,
+                              score=dict(heuristic='lis'),
+                              restart_scores=True)
+    assert fresh.load_state_dict(state) is False
+    assert fresh.batches_drawn == 0 and (fresh.table[:] == 1.0).all()
+    with pytest.raises(ValueError, match='restart_scores=True'):
+        ImportanceSampler(FakeDataset(10), 2, seed=0,
+                          score=dict(heuristic='lis')).load_state_dict(state)
+

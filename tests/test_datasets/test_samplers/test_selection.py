@@ -1,16 +1,16 @@
 """Selection policies in the ImportanceSampler: counts per epoch, revisit
 bounds, InfoBatch's weights and its unbiased epoch gradient (by
 enumeration), an exact resume with batches in flight, and 0.1's
-SelectionSampler spelling."""
+spelling refused with what to write instead."""
 import itertools
 from math import comb
 
 import numpy as np
 import pytest
 
-from conftest import prefetching_loader
+from conftest import FakeDataset, prefetching_loader
 from mmdet_is.datasets import (ImportanceSampler, InfoBatchPolicy,
-                               RandomPolicy, SelectionSampler, TierPolicy)
+                               RandomPolicy, TierPolicy)
 
 SCORES = np.arange(10) / 10  # 0.0, 0.1, ..., 0.9
 
@@ -71,7 +71,7 @@ def test_tier_rule_refuses_bad_settings():
     with pytest.raises(ValueError, match='max_age'):
         TierPolicy(max_age=(0, 10))
     with pytest.raises(KeyError, match='infobatch'):
-        ImportanceSampler(Data(10), 2, policy=dict(type='afss'))
+        ImportanceSampler(FakeDataset(10), 2, policy=dict(type='afss'))
 
 
 def test_infobatch_weights_worked_by_hand():
@@ -121,19 +121,11 @@ def test_infobatch_epoch_gradient_is_unbiased_by_enumeration():
     np.testing.assert_allclose(counts[low] / 6000, m / len(low), atol=0.03)
 
 
-class Data:
-
-    def __init__(self, n):
-        self.n = n
-
-    def __len__(self):
-        return self.n
-
 
 def selection(n, batch, rule=None, seed=0, **policy):
     """An ImportanceSampler whose policy is the selection rule ``rule``
     (tiers by default) with ``policy`` (keep_ratio, final_fraction)."""
-    return ImportanceSampler(Data(n), batch, seed=seed,
+    return ImportanceSampler(FakeDataset(n), batch, seed=seed,
                              policy=dict(rule or dict(type='tiers'),
                                          **policy))
 
@@ -232,8 +224,9 @@ def test_resume_refuses_another_keep_ratio_or_an_importance_checkpoint():
     s = selection(20, 2, keep_ratio=0.5)
     with pytest.raises(ValueError, match='keep_ratio'):
         selection(20, 2, keep_ratio=0.8).load_state_dict(s.state_dict())
-    with pytest.raises(ValueError, match="with policy 'importance'"):
-        s.load_state_dict(ImportanceSampler(Data(20), 2,
+    with pytest.raises(ValueError, match=r"with policy \{'type': "
+                       r"'importance'\}, this run has \{'type': 'tiers'"):
+        s.load_state_dict(ImportanceSampler(FakeDataset(20), 2,
                                             seed=0).state_dict())
 
 
@@ -272,10 +265,17 @@ def test_random_rule_is_uniform():
     np.testing.assert_allclose(counts / 20000, 3 / 8, atol=0.015)
 
 
-def test_the_selection_sampler_spelling_warns_and_draws_the_same():
-    with pytest.warns(FutureWarning, match="policy=dict.type=RULE"):
-        old = SelectionSampler(Data(30), 3, rule=dict(type='tiers'),
-                               keep_ratio=0.6, seed=5)
-    new = selection(30, 3, dict(type='tiers'), keep_ratio=0.6, seed=5)
-    assert train(old, 4, lambda i: float(i % 7)) == \
-        train(new, 4, lambda i: float(i % 7))
+def test_0_1_spellings_are_refused_with_what_to_write():
+    with pytest.raises(TypeError, match=r"unknown key train_dataloader\."
+                       r"sampler\.rule='tiers': write train_dataloader\."
+                       r"sampler\.policy=dict\(type=RULE"):
+        ImportanceSampler(FakeDataset(30), 3, rule='tiers')
+    with pytest.raises(TypeError, match=r"sampler\.mode='rejection': write "
+                       r"train_dataloader\.sampler\.policy=dict\(type="
+                       r"'importance', mode=\.\.\.\)"):
+        ImportanceSampler(FakeDataset(30), 3, mode='rejection')
+    # a string where a config dict belongs, not "dictionary update sequence"
+    with pytest.raises(TypeError, match=r"sampler\.policy='tiers' must be a "
+                       r"dict: write train_dataloader\.sampler\.policy="
+                       r"dict\(type='tiers', \.\.\.\)"):
+        ImportanceSampler(FakeDataset(30), 3, policy='tiers')

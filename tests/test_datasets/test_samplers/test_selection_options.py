@@ -5,23 +5,15 @@ worked by hand, and resumed exactly with batches in flight."""
 import numpy as np
 import pytest
 
-from conftest import prefetching_loader
+from conftest import FakeDataset, prefetching_loader
 from mmdet_is.datasets import ImportanceSampler, TierPolicy
 
 SCORES = np.arange(10) / 10  # 0.0, 0.1, ..., 0.9
 
 
-class Data:
-
-    def __init__(self, n):
-        self.n = n
-
-    def __len__(self):
-        return self.n
-
 
 def sampler(n, batch, policy, seed=0):
-    return ImportanceSampler(Data(n), batch, seed=seed, policy=policy)
+    return ImportanceSampler(FakeDataset(n), batch, seed=seed, policy=policy)
 
 
 def train(s, epochs, score):

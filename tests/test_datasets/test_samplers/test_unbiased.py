@@ -7,22 +7,17 @@ from mmengine.runner import Runner
 from mmengine.structures import InstanceData
 from scipy.stats import chisquare
 
+from conftest import FakeDataset
 from mmdet.registry import HOOKS, MODELS
 from mmdet_is.datasets import (ImportanceSampler, anneal_lambda,
                                importance_weights)
+from mmdet_is.models.utils import IMPORTANCE_WEIGHT_KEY
 from runner_helpers import make_cfg
 
 
-class Data:
-    def __init__(self, n):
-        self.n = n
-
-    def __len__(self):
-        return self.n
-
 
 def after_first_pass(n, batch, scores, **policy):
-    s = ImportanceSampler(Data(n), batch, seed=0,
+    s = ImportanceSampler(FakeDataset(n), batch, seed=0,
                           policy=dict(type='importance', **policy))
     for _ in range(s.iters_per_epoch):
         s.next_global_batch()
@@ -67,7 +62,7 @@ def tiny_head():
 def image_loss(head, feat, gt, weight=None):
     meta = dict(img_shape=(32, 32), pad_shape=(32, 32))
     if weight is not None:
-        meta['importance_weight'] = weight
+        meta[IMPORTANCE_WEIGHT_KEY] = weight
     losses = head.loss_by_feat(*head(feat), [gt], [meta])
     return losses['loss_cls'] + losses['loss_bbox']
 
@@ -136,7 +131,7 @@ def test_loss_weights_survive_a_resume():
     in_flight = [(b.tolist(), w.tolist()) for b, w in zip(
         state['in_flight'], state['in_flight_weights'])]
     assert len(in_flight) == 2 and in_flight[0][1] != [1.0, 1.0]
-    r = ImportanceSampler(Data(10), 2, seed=7,
+    r = ImportanceSampler(FakeDataset(10), 2, seed=7,
                           policy=dict(type='importance',
                                       unbiased=dict(normalize=False)))
     r.load_state_dict(state)
@@ -151,7 +146,7 @@ def test_loss_weights_survive_a_resume():
 
 
 def test_score_age_and_images_not_drawn_by_hand():
-    s = ImportanceSampler(Data(4), 2, seed=0,
+    s = ImportanceSampler(FakeDataset(4), 2, seed=0,
                           policy=dict(type='importance', smoothing=False))
     first = [s.next_global_batch()[0].tolist() for _ in range(2)]
     assert 'score_age' not in s.diagnostics()  # nothing drawn twice yet
@@ -180,7 +175,7 @@ class _RecordWeightsHook(Hook):
         sampler = runner.train_dataloader.sampler
         batch, weights = sampler.next_to_train()
         q = sampler.policy.draw_probability(batch)
-        w = [s.metainfo['importance_weight']
+        w = [s.metainfo[IMPORTANCE_WEIGHT_KEY]
              for s in data_batch['data_samples']]
         assert w == weights.tolist()
         self.steps.append((q.tolist(), w, sampler.policy.uniform_mix))

@@ -1,5 +1,6 @@
 """Faults a user can make, reproduced on small KITTI runs: each stops at
 once with the reason, or is refused, instead of training on silently."""
+import glob
 import os.path as osp
 
 import numpy as np
@@ -10,14 +11,21 @@ from mmdet_is.datasets import ImportanceSampler, ScoreTable
 from runner_helpers import make_cfg
 
 
-def test_a_sampler_without_its_hook_refuses_a_second_epoch(tmp_path):
+def test_a_sampler_without_its_hook_is_refused_in_the_first_iterations(
+        tmp_path):
+    """Batch 1: 10 iterations an epoch. The draw for step 3 sees the
+    runner at iteration 2 with nothing popped since iteration 0, and
+    refuses: 3 steps trained, no checkpoint saved."""
     cfg = make_cfg(str(tmp_path), 3)
     cfg.custom_hooks = []  # the ImportanceSamplingHook forgotten
+    cfg.train_dataloader.batch_size = cfg.train_dataloader.sampler.\
+        batch_size = 1
     runner = Runner.from_cfg(cfg)
     with pytest.raises(RuntimeError, match='add dict.type=.Importance'
                        'SamplingHook'):
         runner.train()
-    assert runner.iter == 3  # one epoch of ceil(10 / 4) iterations
+    assert runner.iter == 3
+    assert not glob.glob(osp.join(str(tmp_path), '*.pth'))
 
 
 def test_resume_on_another_training_set_of_the_same_size_is_refused(
@@ -47,8 +55,8 @@ def test_a_loss_that_stays_non_finite_stops_the_run_and_scores_nothing(
     # no checkpoint was saved before it: the message says start again
     with pytest.raises(RuntimeError, match=r'not been finite for 3 '
                        r'iterations .* the last finite one at iteration.*'
-                       'No checkpoint of this run has finite weights: start '
-                       'again with a lower learning rate'):
+                       r'No checkpoint of this run \(.*\) has finite weights:'
+                       ' start again with a lower learning rate'):
         runner.train()
     sampler = runner.train_dataloader.sampler
     finite_steps = runner.iter - 3 + 1  # iterations before the 3 failing
@@ -67,3 +75,37 @@ def test_the_table_refuses_overflowing_and_non_finite_scores():
     assert s.next_global_batch()[0].tolist() == [2, 2]
     with pytest.raises(ValueError, match='finite and within'):
         ScoreTable(3).update(np.array([1]), np.array([np.inf]))
+
+
+def test_a_data_root_override_that_cannot_take_is_said_with_the_keys(
+        tmp_path):
+    """``--cfg-options data_root=D``: mmengine fixed the datasets' paths
+    when it read the file, so the run would train on the default data
+    without a word. The mismatch is said before the run, with the keys."""
+    from mmengine.config import Config
+
+    from conftest import REPO_ROOT
+    from mmdet_is.engine import data_root_mismatch
+    cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs', 'thesis_detector',
+                                   'fcos_baseline_underwater.py'))
+    assert data_root_mismatch(cfg) == ''
+    cfg.merge_from_dict({'data_root': '/data/uw/'})
+    said = data_root_mismatch(cfg)
+    assert said.startswith("the config's data_root is '/data/uw/' but "
+                           "train_dataloader.dataset.data_root="
+                           "'data/underwater/', val_dataloader.dataset."
+                           "datasets.0.data_root='data/underwater/'")
+    assert said.endswith(
+        '--cfg-options train_dataloader.dataset.data_root=/data/uw/ '
+        'val_dataloader.dataset.datasets.0.data_root=/data/uw/ '
+        'val_dataloader.dataset.datasets.1.data_root=/data/uw/ '
+        'test_dataloader.dataset.datasets.0.data_root=/data/uw/ '
+        'test_dataloader.dataset.datasets.1.data_root=/data/uw/')
+    # through the Runner (DataRootCheckHook of the default runtime)
+    cfg = make_cfg(str(tmp_path), 1)
+    cfg.data_root = '/somewhere/else/'
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    log = open(glob.glob(osp.join(runner.log_dir, '*.log'))[0]).read()
+    assert "WARNING - the config's data_root is '/somewhere/else/' but " \
+        'train_dataloader.dataset.data_root=' in log

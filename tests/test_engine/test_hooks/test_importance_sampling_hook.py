@@ -1,6 +1,6 @@
 """The hook inside a real mmengine Runner on real KITTI frames."""
+import glob
 import os.path as osp
-import warnings
 
 import numpy as np
 import pytest
@@ -8,6 +8,7 @@ import torch
 from mmengine.runner import Runner
 
 from conftest import load_checkpoint_file
+from mmdet_is.engine import ImportanceSamplingHook
 from runner_helpers import make_cfg, record_hook
 
 
@@ -38,6 +39,18 @@ def test_scores_by_sample_idx_and_resume_draws_the_same(tmp_path):
     assert [i for i, _ in after] == [i for i, _ in steps[6:]]
     np.testing.assert_allclose([s for _, s in after],
                                [s for _, s in steps[6:]], rtol=1e-4)
+    # the log says once which policy and score the sampler resolved, and
+    # that (and from where) its state was restored
+    log = open(glob.glob(osp.join(resumed.log_dir, '*.log'))[0]).read()
+    digest = ckpt['importance_sampler']['dataset']['sha1'][:12]
+    assert log.count("ImportanceSampler: policy {'type': 'importance'}, "
+                     "score {'type': 'ImageScore', 'heuristic': 'uis', "
+                     "'reduction': 'mean', 'ignore_regression': False, "
+                     "'irreducible_loss': None}; 10 images, 3 iterations an "
+                     'epoch') == 1
+    assert (f'ImportanceSampler state restored from {cfg.load_from}: epoch '
+            f'2, iteration 6, 10 scores, training set fingerprint {digest}'
+            ) in log
 
 
 def test_deferred_update_writes_every_score_before_checkpoints(tmp_path):
@@ -100,38 +113,12 @@ def test_rho_scores_in_the_runner_and_missing_images_at_start_up(
         Runner.from_cfg(cfg).train()
 
 
-def test_the_0_1_config_spelling_warns_and_trains_the_same(tmp_path):
-    """0.1's keys (the sampler's mode and smoothing, the hook's heuristic
-    and reduction) train step for step as the sampler's policy and score,
-    with a FutureWarning naming the new key."""
-    runs = {}
-    for name in ('new', 'old'):
-        cfg = make_cfg(str(tmp_path / name), 2)
-        if name == 'old':
-            cfg.train_dataloader.sampler = dict(
-                type='ImportanceSampler', batch_size=4, mode='multinomial',
-                smoothing=True)
-            cfg.custom_hooks[0] = dict(type='ImportanceSamplingHook',
-                                       heuristic='uis', reduction='mean')
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter('always')
-            runner = Runner.from_cfg(cfg)
-            runner.train()
-        said = [str(w.message) for w in caught
-                if issubclass(w.category, FutureWarning)]
-        runs[name] = (runner, said)
-    assert not runs['new'][1]
-    said = runs['old'][1]
-    assert any(m.startswith('ImportanceSamplingHook heuristic= is '
-                            'deprecated') and 'sampler.score=' in m
-               for m in said), said
-    assert any(m.startswith('train_dataloader.sampler.mode is deprecated')
-               and "policy=dict(type='importance', mode=...)" in m
-               for m in said), said
-    new, old = (record_hook(runs[k][0]).steps for k in ('new', 'old'))
-    assert [i for i, _ in new] == [i for i, _ in old]
-    np.testing.assert_allclose([s for _, s in new], [s for _, s in old],
-                               rtol=1e-5)
-    np.testing.assert_array_equal(runs['new'][0].train_dataloader.sampler.
-                                  table[:], runs['old'][0].train_dataloader.
-                                  sampler.table[:])
+def test_the_0_1_hook_keys_are_refused_with_what_to_write():
+    with pytest.raises(TypeError, match=r"unknown key ImportanceSamplingHook"
+                       r"\.heuristic='uis': write train_dataloader\.sampler"
+                       r"\.score=dict\(heuristic=\.\.\.\)"):
+        ImportanceSamplingHook(heuristic='uis')
+    with pytest.raises(TypeError, match=r"ImportanceSamplingHook\.anneal="
+                       r".*policy=dict\(type='importance', anneal=\.\.\.\)"):
+        ImportanceSamplingHook(anneal=dict(begin=0.5, end=1.0))
+

@@ -25,7 +25,7 @@ class _RecordFlipHook(Hook):
         samples = data_batch['data_samples']
         self.steps.append(([int(s.metainfo['sample_idx']) for s in samples],
                            [s.metainfo['flip'] for s in samples],
-                           float(outputs['loss'])))
+                           float(outputs['loss'].detach())))
 
 
 def flip_cfg(repo_root, work_dir, iters, workers, persistent, seeded=True):
