@@ -1,11 +1,15 @@
-"""Budget curves of the study tool: points per complete schedule, the
-shortest complete schedule to a target, the saving against uniform's curve
-(interpolated) with its bootstrap, worked by hand on made-up runs."""
+"""Budget curves of the study tool, worked by hand on made-up runs: the
+points of complete schedules, uniform's monotone curve and its inverse
+(never extrapolated), the saving at a point with its seed bootstrap and
+its t-based interval, and the plateau reading."""
+import numpy as np
 import pytest
+from scipy.stats import t as student_t
 
 from conftest import load_study_tool
 
-budget = load_study_tool().budget
+study_tool = load_study_tool()
+budget = study_tool.budget
 METRIC = 'strat/AP50'
 
 
@@ -21,60 +25,97 @@ def arm(images, finals):
 
 
 METHODS = dict(u8=arm(8000, [0.30, 0.32]), u16=arm(16000, [0.40, 0.42]),
-               u32=arm(32000, [0.44, 0.46]), c8=arm(8000, [0.40, 0.42]),
-               c16=arm(16000, [0.45, 0.47]))
-FAMILIES = dict(uniform=['u32', 'u8', 'u16'], closeness=['c8', 'c16'])
+               u24=arm(24000, [0.46, 0.48]), u32=arm(32000, [0.44, 0.46]),
+               c8=arm(8000, [0.40, 0.42]), c16=arm(16000, [0.50, 0.52]))
+FAMILIES = dict(uniform=['u32', 'u8', 'u24', 'u16'], closeness=['c8', 'c16'])
+
+
+def curves():
+    return budget.schedule_points(METHODS, FAMILIES, METRIC)
 
 
 def test_points_are_the_complete_schedules_fewest_images_first():
-    curves = budget.schedule_points(METHODS, FAMILIES, METRIC)
-    assert [p['arm'] for p in curves['uniform']] == ['u8', 'u16', 'u32']
-    u16 = curves['uniform'][1]
+    uniform = curves()['uniform']
+    assert [p['arm'] for p in uniform] == ['u8', 'u16', 'u24', 'u32']
+    u16 = uniform[1]
     assert u16['images'] == 16000 and u16['final'] == pytest.approx(0.41)
     assert u16['final_std'] == pytest.approx(0.01)  # (0.40, 0.42)
     assert u16['finals'] == {0: 0.40, 1: 0.42} and u16['wall_s'] == 60.0
 
 
-def test_shortest_complete_schedule_and_saving_by_hand():
-    curves = budget.schedule_points(METHODS, FAMILIES, METRIC)
-    uniform, closeness = curves['uniform'], curves['closeness']
-    # target 0.45, uniform's plateau: uniform reaches it only at 32k;
-    # closeness first at c16 (mean 0.46), 16k: 32k / 16k = 2x
-    assert budget.shortest_complete(closeness, 0.45)['arm'] == 'c16'
-    assert budget.images_to_reach(uniform, 0.45, True) == pytest.approx(
-        32000)
-    assert budget.reference_target(uniform) == pytest.approx(0.45)
-    assert budget.budget_saving(closeness, uniform)['saving'] == \
-        pytest.approx(2.0)
-    # target 0.43: uniform's curve crosses half-way from u16 (0.41) to
-    # u32 (0.45), at 24k; closeness at c16: 24k / 16k = 1.5x
-    assert budget.images_to_reach(uniform, 0.43, True) == pytest.approx(
-        24000)
-    assert budget.images_to_reach(uniform, 0.43, False) == 32000
-    # the bootstrap recomputes the target from each resampled reference:
-    # u32's mean is 0.44, 0.45 or 0.46 (1/4, 1/2, 1/4) and c16's 0.45,
-    # 0.46 or 0.47, so c16 falls short only when u32 draws 0.46 twice and
-    # c16 0.45 twice, or ties at 0.45 round below (up to 1/16 + 1/4)
-    res = budget.budget_saving(closeness, uniform)
-    assert res['low'] <= 2.0 <= res['high']
-    assert 0.65 < res['share_reaching'] < 1
-    # a family that never reaches the reference's accuracy
-    slow = budget.schedule_points(dict(s8=arm(8000, [0.1, 0.2])),
-                                  dict(slow=['s8']), METRIC)['slow']
-    assert budget.shortest_complete(slow, 0.45) is None
-    assert budget.budget_saving(slow, uniform)['saving'] is None
-    # against the short uniform curve (u8, u16: target 0.41 at 16k),
-    # closeness reaches 0.41 already at c8: 16k / 8k = 2x
-    short = curves['uniform'][:2]
-    assert budget.budget_saving(closeness, short)['saving'] == \
-        pytest.approx(2.0)
+def test_the_monotone_curve_pools_a_longer_schedule_that_ends_lower():
+    # means 0.31, 0.41, 0.47, 0.45 (2 seeds each): 24k and 32k violate the
+    # order and pool to (0.47 + 0.45) / 2 = 0.46
+    images, acc = budget.monotone_curve(curves()['uniform'])
+    assert images.tolist() == [8000, 16000, 24000, 32000]
+    np.testing.assert_allclose(acc, [0.31, 0.41, 0.46, 0.46])
+    curve = (images, acc)
+    # 0.36 is halfway between 0.31 (8k) and 0.41 (16k): 12k
+    assert budget.images_for(curve, 0.36) == (pytest.approx(12000), '=')
+    # 0.46 is first reached at 24k (the flat part adds nothing)
+    assert budget.images_for(curve, 0.46) == (pytest.approx(24000), '=')
+    # never extrapolated: beyond the end, before the start
+    assert budget.images_for(curve, 0.50) == (32000, '>')
+    assert budget.images_for(curve, 0.20) == (8000, '<')
+    assert budget.accuracy_at(curve, 12000) == pytest.approx(0.36)
+    assert budget.accuracy_at(curve, 40000) is None
 
 
-def test_the_table_and_the_plot(tmp_path):
-    curves = budget.schedule_points(METHODS, FAMILIES, METRIC)
-    text = budget.format_budget(curves, 'uniform', METRIC)
-    assert '| closeness | c8 8.0k, 0.410 ± 0.010, 1 min; c16 16.0k, ' \
-        '0.460 ± 0.010, 1 min | c16 | 2.00x [' in text
-    assert '| uniform |' in text and '| u32 | -' in text
-    budget.plot_budget(curves, 0.45, METRIC, str(tmp_path / 'budget.png'))
-    assert (tmp_path / 'budget.png').stat().st_size > 10000
+def test_the_saving_at_a_point_by_hand():
+    uniform, closeness = curves()['uniform'], curves()['closeness']
+    c8, c16 = closeness
+    # c8 ends at 0.41, uniform's 16k: 16000 / 8000 = 2x
+    assert budget.saving(c8, uniform) == (pytest.approx(2.0), '=')
+    # c16 ends at 0.51, above uniform's whole curve: at least 32k / 16k
+    assert budget.saving(c16, uniform) == (pytest.approx(2.0), '>=')
+    low = dict(c8, final=0.2)
+    assert budget.saving(low, uniform) == (pytest.approx(1.0), '<=')
+
+
+def test_the_t_interval_by_hand():
+    uniform, closeness = curves()['uniform'], curves()['closeness']
+    c8 = closeness[0]
+    # c8: seeds 0.40, 0.42 -> var/n = 0.0002 / 2 = 1e-4; the uniform arm
+    # nearest in accuracy, u16 (0.41): also 1e-4. SE = sqrt(2e-4);
+    # Welch df = (2e-4)^2 / (1e-8 + 1e-8) = 2; half = t(0.95, 2) * SE =
+    # 2.920 * 0.01414 = 0.0413
+    half = student_t.ppf(0.95, 2) * np.sqrt(2e-4)
+    assert half == pytest.approx(0.0413, abs=1e-4)
+    # 0.41 -/+ 0.0413 = 0.3687 .. 0.4513 on uniform's curve:
+    # 8k + (0.0587 / 0.10) * 8k = 12.70k; 16k + (0.0413 / 0.05) * 8k =
+    # 22.61k; over 8k images
+    low, high = budget.t_saving(c8, uniform)
+    assert low == pytest.approx((8000 + (0.41 - half - 0.31) / 0.10 * 8000)
+                                / 8000)
+    assert high == pytest.approx((16000 + (0.41 + half - 0.41) / 0.05 * 8000)
+                                 / 8000)
+    one_seed = dict(c8, finals={0: 0.41})
+    assert budget.t_saving(one_seed, uniform) is None
+
+
+def test_the_bootstrap_interval_holds_the_value_and_is_seeded():
+    uniform, closeness = curves()['uniform'], curves()['closeness']
+    low, high = budget.bootstrap_saving(closeness[0], uniform)
+    assert low <= 2.0 <= high
+    assert (low, high) == budget.bootstrap_saving(closeness[0], uniform)
+    # every resample of c8 is 0.40, 0.41 or 0.42; of u8/u16 alike: the
+    # ratio stays between 14.4k / 8k and 17.6k / 8k ... within [1.5, 2.5]
+    assert 1.5 < low and high < 2.5
+
+
+def test_the_plateau_reading_and_the_table():
+    c = curves()
+    assert budget.plateau_target(c['uniform']) == pytest.approx(0.45)
+    assert budget.shortest_complete(c['closeness'], 0.45)['arm'] == 'c16'
+    assert budget.shortest_complete(c['uniform'], 0.47)['arm'] == 'u24'
+    text = budget.format_budget(c, 'uniform', METRIC, bootstrap=False)
+    assert '| closeness | c8 | 8.0k | 0.410 ± 0.010 (2) | 1 | +0.100 | ' \
+        '2.00x t [' in text
+    assert '| closeness | c16 | 16.0k | 0.510 ± 0.010 (2) | 1 | +0.100 | ' \
+        '>=2.00x' in text
+    assert 'closeness c16' in text and 'uniform u24' in text
+
+
+def test_the_picture(tmp_path):
+    study_tool.plots.plot_budget(curves(), METRIC, str(tmp_path / 'b.png'))
+    assert (tmp_path / 'b.png').stat().st_size > 10000

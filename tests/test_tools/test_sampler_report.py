@@ -26,13 +26,13 @@ def test_series_and_report_png(tmp_path):
     assert Image.open(out).size[0] > 1000
 
 
-def test_classes_per_image_leaves_out_dont_care():
+def test_class_name_sets_leave_out_dont_care():
     from mmdet.registry import DATASETS
     ds = DATASETS.build(dict(
         type='KittiDataset', data_root=osp.join(REPO_ROOT, 'data',
                                                 'kitti_tiny'),
         ann_file='train.txt', pipeline=[]))
-    classes = report.classes_per_image(ds)
+    classes = report.class_name_sets(ds)
     # 000000: one Pedestrian; 000003: one Car and two DontCare regions
     assert classes[0] == {'Pedestrian'} and classes[3] == {'Vehicle'}
 

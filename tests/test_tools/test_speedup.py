@@ -1,11 +1,14 @@
-"""The speed-up tool on hand-written mmengine scalars.json files."""
+"""The speed-up tool (eq. 5.1: study_tool/speedup.py, its command line
+tools/analysis/speedup.py) on hand-written mmengine scalars.json files."""
 import json
 
 import pytest
 
-from conftest import load_tool
+from conftest import load_study_tool, load_tool
 
-speedup = load_tool('analysis/speedup.py')
+eq51 = load_study_tool().speedup
+cli = load_tool('analysis/speedup.py')
+mean_curve = load_study_tool().mean_curve
 
 
 def write_run(root, name, curve, time_per_iter=1.0, every=100, batch=None,
@@ -42,9 +45,9 @@ def test_speedup_eq_5_1_by_hand(tmp_path):
                    time_per_iter=1.5)
     m2 = write_run(tmp_path, 'm2', {100: .2, 200: .33, 300: .33}, batch=4,
                    time_per_iter=1.5)
-    methods = speedup.parse_runs([f'baseline={b1}', f'baseline={b2}',
+    methods = cli.parse_runs([f'baseline={b1}', f'baseline={b2}',
                                   f'uis={m1}', f'uis={m2}'])
-    table = speedup.speedups(methods, 'baseline', 'strat/AP50')
+    table = eq51.speedups(methods, 'baseline', 'strat/AP50')
     uis = table['uis']
     assert (uis['it_base'], uis['it_method']) == (400, 200)
     assert uis['peak'] == pytest.approx(0.30)
@@ -53,14 +56,14 @@ def test_speedup_eq_5_1_by_hand(tmp_path):
     assert uis['speedup_time'] == pytest.approx(400 / 300 - 1)
     # same batch: images seen give the same speed-up as iterations
     assert uis['speedup_images'] == pytest.approx(1.0)
-    assert 'uis' in speedup.format_speedups(table, 'strat/AP50')
+    assert 'uis' in eq51.format_speedups(table, 'strat/AP50')
 
 
 def test_never_passing_method_is_reported(tmp_path):
     b = write_run(tmp_path, 'b', {100: .1, 200: .4})
     m = write_run(tmp_path, 'm', {100: .2, 200: .3})
-    methods = speedup.parse_runs([f'baseline={b}', f'lis={m}'])
-    res = speedup.speedups(methods, 'baseline', 'strat/AP50')['lis']
+    methods = cli.parse_runs([f'baseline={b}', f'lis={m}'])
+    res = eq51.speedups(methods, 'baseline', 'strat/AP50')['lis']
     assert res['it_method'] is None and res['speedup'] is None
     assert 'never exceeds the baseline peak 0.4000' in res['note']
 
@@ -73,14 +76,13 @@ def test_runs_of_different_lengths_and_missing_validations(tmp_path):
     m2 = write_run(tmp_path, 'm2', {100: .1})
     empty = tmp_path / 'empty'
     empty.mkdir()
-    methods = speedup.parse_runs([f'baseline={b}', f'uis={m1}',
+    methods = cli.parse_runs([f'baseline={b}', f'uis={m1}',
                                   f'uis={m2}', f'uis={empty}'])
     assert len(methods['uis']) == 2
-    iters, mean, std, count = speedup.mean_curve(methods['uis'],
-                                                 'strat/AP50')
-    assert iters.tolist() == [100, 200, 300]
-    assert count.tolist() == [2, 1, 1]
-    res = speedup.speedups(methods, 'baseline', 'strat/AP50')['uis']
+    curve = mean_curve(methods['uis'], 'strat/AP50')
+    assert curve['steps'].tolist() == [100, 200, 300]
+    assert curve['count'].tolist() == [2, 1, 1]
+    res = eq51.speedups(methods, 'baseline', 'strat/AP50')['uis']
     assert res['it_method'] == 300 and res['speedup'] == pytest.approx(0.0)
     assert 'mean of 1 of 2 runs' in res['note']
 
@@ -88,7 +90,7 @@ def test_runs_of_different_lengths_and_missing_validations(tmp_path):
 def test_unknown_baseline_is_a_clear_error(tmp_path):
     b = write_run(tmp_path, 'b', {100: .1})
     with pytest.raises(KeyError, match='baseline method'):
-        speedup.speedups(speedup.parse_runs([f'base={b}']), 'baseline',
+        eq51.speedups(cli.parse_runs([f'base={b}']), 'baseline',
                          'strat/AP50')
 
 
@@ -103,7 +105,7 @@ def test_main_writes_table_and_plots(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr('sys.argv', [
         'speedup.py', '--run', f'baseline={b}', '--run', f'uis={m}',
         '--out-dir', str(out)])
-    speedup.main()
+    cli.main()
     assert '+100%' in capsys.readouterr().out  # 200 / 100 - 1
     for png in ('speedup.png', 'speedup_by_size.png',
                 'speedup_by_class_size.png'):

@@ -271,66 +271,72 @@ def test_a_segment_killed_without_closing_ends_at_its_last_log_write(
     assert study_tool.wall_segments(str(tmp_path)) == [60.0, 50.0, 20.0]
 
 
-# a run that starts its own child, then writes the child's pid (whole:
-# written aside and renamed) and sleeps
-SLEEPER = ('import os, subprocess, sys, time; '
-           'p = subprocess.Popen([sys.executable, "-c", '
+# a run that starts its own child (a loader worker, which shares its
+# output), says so and sleeps
+SLEEPER = ('import subprocess, sys, time; '
+           'subprocess.Popen([sys.executable, "-c", '
            '"import time; time.sleep(60)"]); '
-           'open(sys.argv[1] + ".tmp", "w").write(str(p.pid)); '
-           'os.replace(sys.argv[1] + ".tmp", sys.argv[1]); time.sleep(60)')
+           'print("ready", flush=True); time.sleep(60)')
 
 
 def test_one_signal_stops_every_run_and_starts_no_new_one(tmp_path,
                                                           monkeypatch,
                                                           capsys):
     """Two runs at a time, three in all; each starts a process that starts
-    its own child (a loader worker). SIGINT to the study: both running
-    processes and their children end, the third run never starts, exit
-    130."""
+    its own child. The study's SIGINT handler, called once both runs are
+    ready: both processes and their children end, the third run never
+    starts, exit 130. Each run's log is a FIFO the test reads: its "ready"
+    line says the run is up, its end of file that the process and its
+    child (which share it) are gone. No signal reaches pytest's own
+    process and nothing polls."""
     import os
     import signal
     import sys
     import threading
-    import time
     st = study_tool.load_study(write_study(tmp_path, dict(baseline=BASE),
                                            [0, 1, 2]))
+    logs = [str(tmp_path / f'log{s}') for s in (0, 1, 2)]
+    for log in logs[:2]:
+        os.mkfifo(log)
 
     def fake_train_run(study, m, s, threads=None, children=None,
                        progress=None):
-        pid_file = str(tmp_path / f'child{s}.pid')
-        rc = children.run([sys.executable, '-c', SLEEPER, pid_file],
-                          str(tmp_path / f'log{s}'), dict(os.environ))
+        rc = children.run([sys.executable, '-c', SLEEPER], logs[s],
+                          dict(os.environ))
         raise RuntimeError(f'run {s} ended with {rc}')
 
     monkeypatch.setattr(study_tool.runs, 'train_run', fake_train_run)
+    said = {log: [] for log in logs[:2]}
+
+    def read(log, ready):
+        with open(log) as f:  # until every writer has closed it
+            for line in f:
+                said[log].append(line.strip())
+                ready.release()
+
+    ready = threading.Semaphore(0)
+    readers = [threading.Thread(target=read, args=(log, ready), daemon=True)
+               for log in logs[:2]]
+    for r in readers:
+        r.start()
 
     def interrupt():
-        # each pid file is written by a child after it started its own
-        # child, so both runs are under the study's control by then
-        while len(list(tmp_path.glob('child*.pid'))) < 2:
-            time.sleep(0.05)
-        os.kill(os.getpid(), signal.SIGINT)
+        for _ in readers:
+            ready.acquire()
+        signal.getsignal(signal.SIGINT)(signal.SIGINT, None)
 
     threading.Thread(target=interrupt, daemon=True).start()
-    t0 = time.time()
     assert study_tool.train_pending(st, jobs=2) == 130
-    assert time.time() - t0 < 30
-    assert not (tmp_path / 'log2').exists()  # the third run never started
-    said = capsys.readouterr().out
+    for r in readers:  # end of file: the run and its child are gone
+        r.join(timeout=60)
+        assert not r.is_alive(), 'a run or its child still holds its log'
+    assert all(lines == ['ready'] for lines in said.values())
+    assert not os.path.exists(logs[2])  # the third run never started
+    out = capsys.readouterr().out
     # neither run wrote a checkpoint: the message says they start again
     for s in (0, 1):
         assert (f'[study] baseline_s{s} starts again from its first '
-                'iteration (no checkpoint saved)') in said
-    for pid_file in tmp_path.glob('child*.pid'):  # the grandchildren too
-        pid = int(pid_file.read_text())
-        for _ in range(100):
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                break
-            time.sleep(0.05)
-        else:
-            pytest.fail(f'worker process {pid} still runs')
+                'iteration (no checkpoint saved)') in out
 
 
 def test_img_scale_reaches_every_resize_whatever_its_index(tmp_path):

@@ -1,15 +1,15 @@
-"""Time to accuracy (tools/analysis/tta.py) on hand-written curve files."""
+"""Time to accuracy (study_tool/tta.py) on hand-written curve files."""
 import json
 import os
 import os.path as osp
 
 import pytest
 
-from conftest import load_study_tool, load_tool
+from conftest import load_study_tool
 from test_study import BASE, LIS, UIS, write_study
 
 study_tool = load_study_tool()
-tta = load_tool('analysis/tta.py')
+tta = study_tool.tta
 
 
 def write_tta_curve(st, method, seed, points, seconds_per_image=0.01):

@@ -24,7 +24,7 @@ from typing import Optional, Tuple
 import numpy as np
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from sampler_report import classes_per_image, load_run  # noqa: E402
+from sampler_report import class_name_sets, load_run  # noqa: E402
 
 COLS = 4
 
@@ -123,7 +123,7 @@ def main(argv=None) -> dict:
         if args.cls not in names:
             raise KeyError(f'--class {args.cls!r} is not a class of the '
                            f'dataset: {list(names)}')
-        allowed = np.array([args.cls in c for c in classes_per_image(dataset)])
+        allowed = np.array([args.cls in c for c in class_name_sets(dataset)])
     values = counts if args.view == 'drawn' else scores
     top, bottom = choose(values, args.num, allowed)
     visualizer = DetLocalVisualizer(name=f'browse_sampler_{id(args)}')

@@ -44,15 +44,14 @@ def read_series(scalars_path: str, keys: List[str]) -> Dict[str, tuple]:
     return series
 
 
-def classes_per_image(dataset) -> List[set]:
-    """The set of class names of each image's cared (non-ignored) objects."""
+def class_name_sets(dataset) -> List[set]:
+    """The set of class names of each image's cared (non-ignored) objects
+    (:func:`~mmdet_is.engine.hooks.sampling_diagnostics.classes_per_image`
+    as names)."""
+    from mmdet_is.engine.hooks.sampling_diagnostics import classes_per_image
     names = dataset.metainfo['classes']
-    out = []
-    for i in range(len(dataset)):
-        inst = dataset.get_data_info(i)['instances']
-        out.append({names[x['bbox_label']] for x in inst
-                    if not x.get('ignore_flag', 0)})
-    return out
+    return [{names[j] for j in np.flatnonzero(row)}
+            for row in classes_per_image(dataset)]
 
 
 def sampling_distribution(scores: np.ndarray,
@@ -197,7 +196,7 @@ def main():
     counts = state['draw_counts'].numpy()
     series = read_series(scalars[-1], ['importance_ess_fraction',
                                        'importance_coverage'])
-    plot_report(series, counts, classes_per_image(dataset),
+    plot_report(series, counts, class_name_sets(dataset),
                 dataset.metainfo['classes'], args.out)
     print(f'wrote {args.out}: {len(counts)} images, '
           f'{int(counts.sum())} draws, final ESS fraction '
@@ -212,7 +211,7 @@ def main():
         names = [str(d.get('frame_id', d['img_id'])) for d in infos]
         scores = state['scores'].numpy().astype(float)
         print(rho_comparison(scores, irreducible, names,
-                             classes_per_image(dataset),
+                             class_name_sets(dataset),
                              dataset.metainfo['classes']))
 
 

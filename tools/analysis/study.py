@@ -64,8 +64,9 @@ import os.path as osp
 import shutil
 import sys
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from study_tool import analyse, load_study, train_pending  # noqa: E402
+# the study tool is the package beside this script (Python puts the
+# script's folder first on sys.path)
+from study_tool import analyse, load_study, train_pending
 
 
 def main(argv=None):

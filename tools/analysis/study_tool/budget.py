@@ -1,32 +1,37 @@
 """Budget curves: what a complete schedule of each length reaches, against
-the images it processes.
+the images it processes, and what choosing images saves at each budget.
 
-A study names its families of arms, one method at several lengths each
+A study names its families of arms, one method at several budgets each
 (``families = dict(uniform=['uniform_e16', 'uniform_e32'], ...)``); every
-arm is a complete schedule (its own warm-up and decay). One point per arm:
-the images it processes (the last ``images_processed`` of its runs, mean
-over seeds) and its final value of the metric (mean and std over seeds).
-A method pays where its curve lies left of uniform's: the same accuracy
-for fewer images, and the saving a user can act on is its *shortest
-complete schedule* that reaches the target (uniform's plateau, the final
-value of the study's baseline), against the images uniform's own curve
-needs for it (linear between its points).
+arm is a complete schedule (its own warm-up and full decay). One point per
+arm: the images it processes (its last ``images_processed``, mean over
+seeds), its final value of the metric (mean and std over seeds) and its
+wall time (scoring included).
+
+The saving of a point against a reference family (uniform; the random
+subset) is the images the reference's budget curve needs for the point's
+accuracy over the point's images. The reference curve is monotone: the
+isotonic (pool-adjacent-violators) fit of its points' means, weighted by
+their seeds (a longer schedule that ends lower carries no information
+about needing more images), linear between its points and never
+extrapolated: an accuracy above the curve's end gives a lower bound on
+the saving (``>=``), one below its first point an upper bound (``<=``).
+Two intervals: a percentile bootstrap over seeds (every arm's seeds drawn
+again independently, the reference curve refitted) and a t-based
+(Welch) interval: the point's mean accuracy +- t x SE, SE combining the
+point's and the reference's seed spread at that accuracy, with the
+Welch-Satterthwaite degrees of freedom, mapped through the reference
+curve.
 """
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
+from .curves import final_value, images_processed
 
-def final_value(run: dict, metric: str) -> Optional[float]:
-    """The metric at a run's last validation (None without one)."""
-    values = run['val'].get(metric)
-    return values[max(values)] if values else None
-
-
-def images_processed(run: dict) -> Optional[float]:
-    """The images a run processed in all (its last validation's count)."""
-    images = run['val'].get('images_processed')
-    return float(images[max(images)]) if images else None
+#: accuracies closer than this are equal (the pooled means of the
+#: monotone fit carry float rounding)
+TOL = 1e-9
 
 
 def schedule_points(methods: Dict[str, List[dict]],
@@ -46,8 +51,8 @@ def schedule_points(methods: Dict[str, List[dict]],
             finals = {r['seed']: final_value(r, metric) for r in runs}
             walls = [r['wall_s'] for r in runs if r.get('wall_s')]
             points.append(dict(
-                arm=arm, runs=runs,
-                images=float(np.mean([images_processed(r) for r in runs])),
+                arm=arm, images=float(np.mean([images_processed(r)
+                                               for r in runs])),
                 final=float(np.mean(list(finals.values()))),
                 final_std=float(np.std(list(finals.values()))),
                 finals=finals,
@@ -57,146 +62,171 @@ def schedule_points(methods: Dict[str, List[dict]],
     return out
 
 
-def images_to_reach(points: List[dict], target: float,
-                    interpolate: bool) -> Optional[float]:
-    """The images a family's budget curve needs for ``target``: the
-    fewest images of a point at or above it, or, with ``interpolate``,
-    the linear crossing between the last point below and the first at or
-    above it. None when no point reaches it."""
-    below = None
-    for p in points:
-        if p['final'] >= target:
-            if not interpolate or below is None:
-                return p['images']
-            frac = (target - below['final']) / (p['final'] - below['final'])
-            return below['images'] + frac * (p['images'] - below['images'])
-        below = p
-    return None
+def monotone_curve(points: List[dict]) -> Tuple[np.ndarray, np.ndarray]:
+    """``(images, accuracy)`` of a family's monotone budget curve: the
+    isotonic fit (scipy's pool adjacent violators) of its points' mean
+    finals in the order of their images, weighted by their seeds."""
+    from scipy.optimize import isotonic_regression
+    images = np.array([p['images'] for p in points], float)
+    finals = np.array([p['final'] for p in points], float)
+    weights = np.array([len(p['finals']) for p in points], float)
+    return images, isotonic_regression(finals, weights=weights).x
+
+
+def images_for(curve: Tuple[np.ndarray, np.ndarray],
+               accuracy: float) -> Tuple[float, str]:
+    """The images the monotone ``curve`` needs for ``accuracy``, linear
+    between its points: ``(images, '=')``; ``(its last images, '>')``
+    when ``accuracy`` is above its end (it needs more than it ran), and
+    ``(its first images, '<')`` when below its first point."""
+    images, acc = curve
+    if accuracy > acc[-1] + TOL:
+        return float(images[-1]), '>'
+    if accuracy < acc[0] - TOL:
+        return float(images[0]), '<'
+    k = int(np.argmax(acc >= accuracy - TOL))  # the first point at or above
+    if k == 0 or acc[k] - acc[k - 1] <= TOL:
+        return float(images[k]), '='
+    frac = (accuracy - acc[k - 1]) / (acc[k] - acc[k - 1])
+    return float(images[k - 1] + frac * (images[k] - images[k - 1])), '='
+
+
+def accuracy_at(curve: Tuple[np.ndarray, np.ndarray],
+                images: float) -> Optional[float]:
+    """The monotone curve's accuracy at ``images`` (linear between its
+    points), None outside its range."""
+    xs, acc = curve
+    if images < xs[0] or images > xs[-1]:
+        return None
+    return float(np.interp(images, xs, acc))
+
+
+def saving(point: dict, reference: List[dict]) -> Tuple[float, str]:
+    """``(images the reference needs for the point's accuracy / the
+    point's images, relation)``; relation ``'='``, ``'>='`` (a lower
+    bound: the point beats the reference's longest schedule) or ``'<='``
+    (an upper bound: it is below the reference's shortest)."""
+    needed, how = images_for(monotone_curve(reference), point['final'])
+    relation = {'=': '=', '>': '>=', '<': '<='}[how]
+    return needed / point['images'], relation
+
+
+def _resampled(point: dict, rng: np.random.Generator) -> dict:
+    """The point with its seeds drawn again with replacement."""
+    finals = list(point['finals'].values())
+    pick = rng.integers(len(finals), size=len(finals))
+    return dict(point, final=float(np.mean([finals[i] for i in pick])))
+
+
+def bootstrap_saving(point: dict, reference: List[dict],
+                     n_resamples: int = 2000, confidence: float = 0.9,
+                     seed: int = 0) -> Tuple[float, float]:
+    """The percentile interval of :func:`saving` over seed resamples (the
+    point's and each reference arm's seeds drawn independently; a bound
+    counts as its value)."""
+    rng = np.random.default_rng(seed)
+    values = [saving(_resampled(point, rng),
+                     [_resampled(p, rng) for p in reference])[0]
+              for _ in range(n_resamples)]
+    alpha = (1 - confidence) / 2
+    return (float(np.quantile(values, alpha)),
+            float(np.quantile(values, 1 - alpha)))
+
+
+def t_saving(point: dict, reference: List[dict],
+             confidence: float = 0.9) -> Optional[Tuple[float, float]]:
+    """The t-based (Welch) interval of :func:`saving`: the point's mean
+    accuracy +- t x SE, ``SE^2 = s_p^2 / n_p + s_r^2 / n_r`` with the
+    reference's seed spread ``s_r`` and seeds ``n_r`` of its arm nearest
+    in accuracy, the Welch-Satterthwaite degrees of freedom; both ends
+    mapped through the reference's monotone curve (bounds as their
+    values). None when the point or that arm has a single seed."""
+    from scipy.stats import t as student_t
+    n_p = len(point['finals'])
+    near = min(reference, key=lambda p: abs(p['final'] - point['final']))
+    n_r = len(near['finals'])
+    if n_p < 2 or n_r < 2:
+        return None
+    v_p = np.var(list(point['finals'].values()), ddof=1) / n_p
+    v_r = np.var(list(near['finals'].values()), ddof=1) / n_r
+    se = float(np.sqrt(v_p + v_r))
+    if se == 0:
+        value = saving(point, reference)[0]
+        return value, value
+    df = (v_p + v_r)**2 / (v_p**2 / (n_p - 1) + v_r**2 / (n_r - 1))
+    half = float(student_t.ppf(0.5 + confidence / 2, df)) * se
+    low = saving(dict(point, final=point['final'] - half), reference)[0]
+    high = saving(dict(point, final=point['final'] + half), reference)[0]
+    return low, high
 
 
 def shortest_complete(points: List[dict], target: float) -> Optional[dict]:
     """The point (arm) with the fewest images whose mean final value
-    reaches ``target``; None when no complete schedule of the family
-    does."""
+    reaches ``target`` (the plateau reading); None when none does."""
     for p in points:
         if p['final'] >= target:
             return p
     return None
 
 
-def _resampled(points: List[dict], rng: np.random.Generator) -> List[dict]:
-    """The points with each arm's seeds drawn again with replacement."""
-    out = []
-    for p in points:
-        finals = list(p['finals'].values())
-        pick = rng.integers(len(finals), size=len(finals))
-        out.append(dict(p, final=float(np.mean([finals[i] for i in pick]))))
-    return out
-
-
-def reference_target(reference: List[dict]) -> float:
-    """A reference family's accuracy: the final value of its longest
-    complete schedule (uniform's plateau; a random subset's end)."""
+def plateau_target(reference: List[dict]) -> float:
+    """A reference family's accuracy at its longest complete schedule
+    (uniform's plateau)."""
     return reference[-1]['final']
 
 
-def budget_saving(points: List[dict], reference: List[dict],
-                  n_resamples: int = 2000, confidence: float = 0.9,
-                  seed: int = 0) -> dict:
-    """How many times fewer images the family's shortest complete schedule
-    needs for the reference's accuracy (:func:`reference_target`) than the
-    reference's own budget curve (interpolated), with a percentile
-    bootstrap over seeds: each arm's seeds resampled independently, the
-    target recomputed from the resampled reference; a resample in which
-    the family never reaches it counts as no saving, 0.
-
-    Returns:
-        dict: ``saving`` (None when the family never reaches the target),
-        ``low``, ``high`` (the interval), ``share_reaching`` (share of
-        resamples in which the family reaches the target).
-    """
-    def ratio(pts, ref):
-        target = reference_target(ref)
-        ours = shortest_complete(pts, target)
-        theirs = images_to_reach(ref, target, interpolate=True)
-        if ours is None:
-            return None
-        return theirs / ours['images']
-
-    saving = ratio(points, reference)
-    rng = np.random.default_rng(seed)
-    values = [ratio(_resampled(points, rng), _resampled(reference, rng))
-              for _ in range(n_resamples)]
-    reached = [v for v in values if v is not None]
-    alpha = (1 - confidence) / 2
-    filled = [0.0 if v is None else v for v in values]
-    return dict(saving=saving,
-                low=float(np.quantile(filled, alpha)),
-                high=float(np.quantile(filled, 1 - alpha)),
-                share_reaching=len(reached) / max(len(values), 1))
+def format_saving(point: dict, reference: List[dict],
+                  bootstrap: bool = True) -> str:
+    """``1.21x [1.05x, 1.40x] t [1.02x, 1.45x]``, with ``>=`` / ``<=`` for
+    bounds."""
+    value, relation = saving(point, reference)
+    text = ('' if relation == '=' else relation) + f'{value:.2f}x'
+    if bootstrap:
+        low, high = bootstrap_saving(point, reference)
+        text += f' [{low:.2f}x, {high:.2f}x]'
+    t = t_saving(point, reference)
+    if t is not None:
+        text += f' t [{t[0]:.2f}x, {t[1]:.2f}x]'
+    return text
 
 
 def format_budget(curves: Dict[str, List[dict]], reference: str,
-                  metric: str, others=()) -> str:
-    """The budget table as Markdown: per family, the complete schedules
-    run, the shortest that reaches the reference's accuracy, and the
-    saving against the reference's budget curve and against each of
-    ``others`` (e.g. the random subset: the same accuracy as its end, for
-    fewer images), with bootstrap intervals (:func:`budget_saving`)."""
-    def times(r):
-        if r['saving'] is None:
-            return 'never'
-        return (f'{r["saving"]:.2f}x [{r["low"]:.2f}x, {r["high"]:.2f}x], '
-                f'reaches in {100 * r["share_reaching"]:.0f} %')
-
+                  metric: str, others=(), bootstrap: bool = True) -> str:
+    """The budget table as Markdown: per point (arm) its images, final
+    value, wall time, accuracy over the reference curve at the same
+    images, the saving against the reference and each of ``others``
+    (90 % bootstrap and t intervals); then per family its shortest
+    complete schedule to the reference's plateau."""
     refs = [r for r in (reference, *others) if r in curves]
-    targets = ', '.join(f'{r} {reference_target(curves[r]):.3f}'
-                        for r in refs)
-    lines = [f'`{metric}`; target: each reference\'s final value at its '
-             f'longest complete schedule ({targets}); saving: images the '
-             'reference needs for it (along its curve) over images of the '
-             'shortest complete schedule that reaches it; 90 % bootstrap '
-             'over seeds', '',
-             '| family | schedules (images, final ± std, wall-clock with '
-             f'scoring) | shortest complete schedule to {reference}\'s '
-             'target | ' + ' | '.join(f'saving vs {r}' for r in refs) + ' |',
-             '|---' * (3 + len(refs)) + '|']
-    target = reference_target(curves[reference])
+    ref_curve = monotone_curve(curves[reference])
+    lines = [
+        f'`{metric}`. Saving: images the reference\'s monotone budget curve'
+        ' needs for the point\'s final value, over the point\'s images '
+        '(`>=`: beyond the reference\'s longest schedule, a lower bound; '
+        '`<=`: below its shortest); [90 % seed bootstrap] and t [90 % '
+        f'Welch]. Δ: final value minus {reference}\'s curve at the same '
+        'images.', '',
+        '| family | arm | images | final ± std (seeds) | wall min | '
+        f'Δ vs {reference} | ' +
+        ' | '.join(f'saving vs {r}' for r in refs) + ' |',
+        '|---' * (6 + len(refs)) + '|']
     for family, points in curves.items():
-        runs = '; '.join(f'{p["arm"]} {p["images"] / 1e3:.1f}k, '
-                         f'{p["final"]:.3f} ± {p["final_std"]:.3f}' + (
-                             f', {p["wall_s"] / 60:.0f} min'
-                             if p['wall_s'] else '') for p in points)
-        best = shortest_complete(points, target)
-        cells = [times(budget_saving(points, curves[r])) if r != family
-                 else '-' for r in refs]
-        lines.append(f'| {family} | {runs} | '
-                     f'{"never" if best is None else best["arm"]} | '
-                     + ' | '.join(cells) + ' |')
+        for p in points:
+            at = accuracy_at(ref_curve, p['images'])
+            delta = '-' if at is None or family == reference else \
+                f'{p["final"] - at:+.3f}'
+            cells = ['-' if r == family else
+                     format_saving(p, curves[r], bootstrap) for r in refs]
+            wall = f'{p["wall_s"] / 60:.0f}' if p['wall_s'] else '-'
+            lines.append(
+                f'| {family} | {p["arm"]} | {p["images"] / 1e3:.1f}k | '
+                f'{p["final"]:.3f} ± {p["final_std"]:.3f} '
+                f'({len(p["finals"])}) | {wall} | {delta} | ' +
+                ' | '.join(cells) + ' |')
+    target = plateau_target(curves[reference])
+    reached = {f: shortest_complete(pts, target) for f, pts in curves.items()}
+    lines += ['', f'Plateau reading: the shortest complete schedule of each '
+              f'family that reaches {reference}\'s longest ({target:.3f}): ' +
+              '; '.join(f'{f} {"never" if p is None else p["arm"]}'
+                        for f, p in reached.items())]
     return '\n'.join(lines)
-
-
-def plot_budget(curves: Dict[str, List[dict]], target: float, metric: str,
-                out_file: str) -> None:
-    """Final value against images processed, one line per family, one
-    point per complete schedule (error bar: std over seeds); dashed: the
-    target."""
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for family, points in curves.items():
-        ax.errorbar([p['images'] / 1e3 for p in points],
-                    [p['final'] for p in points],
-                    yerr=[p['final_std'] for p in points], marker='o',
-                    capsize=3, label=family)
-    ax.axhline(target, ls='--', color='grey', lw=1, label='target')
-    ax.set_xlabel('images processed in the complete schedule (thousands)')
-    ax.set_ylabel(f'final {metric}')
-    ax.set_title('Budget curves: a method pays where it lies left of '
-                 'uniform')
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(out_file, dpi=120)
-    plt.close(fig)

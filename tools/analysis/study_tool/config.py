@@ -90,7 +90,7 @@ def run_config(study, method: str, seed: int):
     """The merged mmengine config of one run: the method's config, the
     study's ``cfg_options``, the method's own ``cfg_options``, the seed and
     the run's work dir; the study's ``img_scale`` on every ``Resize``. An
-    ImportanceSampler's (or 0.1's SelectionSampler's) ``batch_size``
+    ImportanceSampler's ``batch_size``
     follows the dataloader's; the run records images processed and
     training time at every validation
     (``ImagesProcessedHook``, added when the config has none)."""
@@ -106,7 +106,7 @@ def run_config(study, method: str, seed: int):
     if study.get('img_scale'):
         set_resize_scale(cfg, tuple(study.img_scale))
     sampler = cfg.train_dataloader.get('sampler', {})
-    if sampler.get('type') in ('ImportanceSampler', 'SelectionSampler'):
+    if sampler.get('type') == 'ImportanceSampler':
         sampler.batch_size = cfg.train_dataloader.batch_size
     hooks = list(cfg.get('default_hooks', {}).values()) + list(
         cfg.get('custom_hooks', []))

@@ -5,11 +5,8 @@ from typing import List
 
 import numpy as np
 
-import speedup  # tools/analysis/speedup.py
-import tta  # tools/analysis/tta.py
-
-from . import budget
-from .curves import collect
+from . import budget, plots, speedup, tta
+from .curves import SIZES, collect
 from .statistics import study_table
 
 
@@ -60,7 +57,7 @@ def analyse(study, bootstrap: bool = True, log=print) -> str:
             f'no finished run of the baseline {study.baseline!r} under '
             f'{osp.join(study.out_dir, "curves")}')
     metric, p = study.metric, study.prefix
-    sizes = [f'{p}/AP50_{s}' for s in speedup.SIZES]
+    sizes = [f'{p}/AP50_{s}' for s in SIZES]
     names = speedup.class_names(methods, p)
     classes = [f'{p}/AP50_{n}' for n in names]
     wall = {m: [r['wall_s'] for r in runs if r.get('wall_s')]
@@ -72,8 +69,18 @@ def analyse(study, bootstrap: bool = True, log=print) -> str:
              'Wall time per run (min, mean): ' + ', '.join(
                  f'{m} {np.mean(w) / 60:.1f}' for m, w in wall.items() if w),
              '']
+    curves = None
+    reference = next((f for f, arms in study.get('families', {}).items()
+                      if study.baseline in arms), None)
+    if reference is not None:
+        curves = budget.schedule_points(methods, study.families, metric)
+        parts += ['## Budget curves: complete schedules against the images '
+                  'they process', '',
+                  budget.format_budget(curves, reference, metric,
+                                       study.get('budget_others', ()),
+                                       bootstrap), '']
     parts += ['## Time to accuracy: images processed to the baseline\'s '
-              'final value', '']
+              'final value (mid-schedule crossings)', '']
     for key in [metric] + sizes + classes:
         rows = tta.tta_table(methods, study.baseline, key, bootstrap)
         parts += [tta.format_tta(rows, key, study.baseline), '']
@@ -84,17 +91,6 @@ def analyse(study, bootstrap: bool = True, log=print) -> str:
                       tta.format_tta(tta.tta_table(methods, ref, metric,
                                                    bootstrap), metric, ref),
                       '']
-    curves = None
-    reference = next((f for f, arms in study.get('families', {}).items()
-                      if study.baseline in arms), None)
-    if reference is not None:
-        curves = budget.schedule_points(methods, study.families, metric)
-        target = budget.reference_target(curves[reference])
-        parts += ['## Budget curves: complete schedules against the images '
-                  'they process', '',
-                  budget.format_budget(curves, reference, metric,
-                                       study.get('budget_others', ())),
-                  '']
     parts += ['## Speed-up in iterations, eq. 5.1 (the thesis\' measure)',
               '']
     for key in [metric] + sizes + classes:
@@ -105,28 +101,28 @@ def analyse(study, bootstrap: bool = True, log=print) -> str:
     with open(osp.join(study.out_dir, 'study.md'), 'w') as f:
         f.write(text)
     out = study.out_dir
-    if reference is not None:
-        budget.plot_budget(curves, target, metric,
-                           osp.join(out, 'budget.png'))
-    tta.plot_tta(methods, study.baseline, [metric] + sizes,
+    if curves is not None:
+        plots.plot_budget(curves, metric, osp.join(out, 'budget.png'),
+                          study.get('name', ''))
+    plots.plot_tta(methods, study.baseline, [metric] + sizes,
                  osp.join(out, 'tta_by_size.png'),
                  f'{metric} by object size against images processed: mean '
                  'of seeds, band = 1 std, dashed = target')
-    speedup.plot_panels(methods, study.baseline, [[metric] + sizes],
-                        [['all'] + list(speedup.SIZES)],
+    plots.plot_panels(methods, study.baseline, [[metric] + sizes],
+                        [['all'] + list(SIZES)],
                         osp.join(out, 'speedup_by_size.png'),
                         f'{metric} by object size: mean of seeds, band = 1 std')
     if names:
-        speedup.plot_panels(methods, study.baseline, [classes],
+        plots.plot_panels(methods, study.baseline, [classes],
                             [list(names)],
                             osp.join(out, 'speedup_by_class.png'),
                             'AP@0.5 by class')
-        speedup.plot_panels(
+        plots.plot_panels(
             methods, study.baseline,
-            [[f'{p}/AP50_{n}_{s}' for s in speedup.SIZES] for n in names],
+            [[f'{p}/AP50_{n}_{s}' for s in SIZES] for n in names],
             [[f'{n} {s}, '
               f'{speedup.num_gt(methods, f"{p}/num_gt_{n}_{s}")} objects'
-              for s in speedup.SIZES] for n in names],
+              for s in SIZES] for n in names],
             osp.join(out, 'speedup_by_class_size.png'), 'AP@0.5 by class x size')
     log(text)
     log(f'[study] table and plots written to {out}/')

@@ -4,7 +4,7 @@ from typing import Dict, List
 
 import numpy as np
 
-import speedup  # tools/analysis/speedup.py
+from . import speedup
 
 
 def speedup_value(runs_base: List[dict], runs_method: List[dict],
