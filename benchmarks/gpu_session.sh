@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Issue 14's whole GPU measurement in one go, for the `device` tool:
-#   echo /.gpu/ >> .git/info/exclude && cp -r ../shared/gpu .gpu
 #   run(command="bash benchmarks/gpu_session.sh", carry=[".gpu"], timeout_s=540)
+# with .gpu/ (excluded from git: echo /.gpu/ >> .git/info/exclude) holding
+# the device machine's setup, device_setup.sh and the wheels it installs
+# (the machine has no package index; guide 08 says what they are).
 # Most important first; every step has its own timeout and writes to $OUT,
 # and none starts after DEADLINE seconds (default 520: the device tool's
 # 600 s a call, less margin).

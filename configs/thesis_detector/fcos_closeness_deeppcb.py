@@ -1,4 +1,4 @@
-# Threshold closeness (Chang et al. 2017; method.md "Note") on the DeepPCB
+# Threshold closeness (Chang et al. 2017; docs/method.md "Note") on the DeepPCB
 # defect images: importance sampling with replacement at the full number of
 # iterations, p ∝ the smoothed score (thesis eqs. 4.2, 4.3), object-wise
 # mean. The best arm of the underwater time-to-accuracy study.

@@ -1,4 +1,4 @@
-# Threshold closeness (Chang et al. 2017; method.md "Note"), object-wise
+# Threshold closeness (Chang et al. 2017; docs/method.md "Note"), object-wise
 # mean, on the bundled KITTI frames: the baseline plus the sampler (its
 # policy and score) and the hook. The best heuristic the underwater speed-up
 # studies measured (README, "Does it pay?"); UIS as the thesis prints it is

@@ -1,4 +1,4 @@
-# Threshold closeness (Chang et al. 2017; method.md "Note"): the score grows
+# Threshold closeness (Chang et al. 2017; docs/method.md "Note"): the score grows
 # towards a = 0.5, the opposite ranking of UIS as printed. Object-wise mean.
 _base_ = './fcos_baseline_underwater.py'
 

@@ -1,4 +1,4 @@
-# The detector of the thesis (method.md section 1): half-width ResNet34 from
+# The detector of the thesis (docs/method.md section 1): half-width ResNet34 from
 # scratch, DLA neck to one stride-8 map, FCOS-style softmax head, no centerness.
 custom_imports = dict(imports=['mmdet_is'], allow_failed_imports=False)
 
