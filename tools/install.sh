@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything mmdet_is needs into the current Python environment.
 # Safe to run again: every step is skipped when it is already satisfied.
-# Verified recipe and its traps: ../shared/docs/environment.md.
+# Why each step is as it is: docs/guide/01_getting_started.md, "Install".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
