@@ -34,8 +34,10 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 def stand_in_runner(sampler, dataset, head):
     """What the hook reads of a Runner, and nothing else."""
+    import tempfile
     from types import SimpleNamespace
 
+    from mmengine.config import Config
     from mmengine.logging import MessageHub
     from torch.utils.data import BatchSampler
     loader = SimpleNamespace(
@@ -43,6 +45,8 @@ def stand_in_runner(sampler, dataset, head):
         batch_sampler=BatchSampler(sampler, sampler.batch_size, False))
     return SimpleNamespace(
         model=SimpleNamespace(bbox_head=head), train_dataloader=loader,
+        cfg=Config(dict(optim_wrapper=dict(optimizer=dict(lr=1e-3)))),
+        timestamp='bench', work_dir=tempfile.mkdtemp(prefix='bench_hook_'),
         train_loop=SimpleNamespace(iter=0), hooks=[], iter=0,
         max_iters=10**6, message_hub=MessageHub.get_instance('bench_hook'))
 

@@ -24,6 +24,17 @@ def _legend(axes) -> None:
             return
 
 
+def _save(fig, axes, title: str, out_file: str) -> None:
+    """A legend (:func:`_legend`) and the title on a grid of panels, then
+    the figure written to ``out_file`` (PNG, 110 dpi) and closed."""
+    plt = _pyplot()
+    _legend(axes)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(out_file, dpi=110)
+    plt.close(fig)
+
+
 def plot_panels(methods: Dict[str, List[dict]], baseline: str,
                 panels: List[List[str]], titles: List[List[str]],
                 out_file: str, suptitle: str) -> None:
@@ -68,11 +79,7 @@ def plot_panels(methods: Dict[str, List[dict]], baseline: str,
             ax.set_title(titles[r][c], fontsize=9)
             ax.set_xlabel('iteration', fontsize=8)
             ax.tick_params(labelsize=7)
-    _legend(axes)
-    fig.suptitle(suptitle)
-    fig.tight_layout()
-    fig.savefig(out_file, dpi=110)
-    plt.close(fig)
+    _save(fig, axes, suptitle, out_file)
 
 
 
@@ -103,11 +110,7 @@ def plot_tta(methods: Dict[str, List[dict]], baseline: str,
         ax.set_title(metric, fontsize=9)
         ax.set_xlabel('images processed (thousands)', fontsize=8)
         ax.tick_params(labelsize=7)
-    _legend(axes)
-    fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(out_file, dpi=110)
-    plt.close(fig)
+    _save(fig, axes, title, out_file)
 
 def plot_budget(curves: Dict[str, List[dict]], metric: str, out_file: str,
                 title: str = '') -> None:
