@@ -8,7 +8,7 @@
 _base_ = './underwater_budget_length.py'
 
 name = ('underwater, uniform baseline at 160x120, complete cosine schedules '
-        'of 64 and 128 epochs')
+        'of 32, 64 and 128 epochs')
 methods = dict(
     _delete_=True,
     uniform_e64=dict(config={{_base_.baseline_config}},
@@ -16,9 +16,16 @@ methods = dict(
                                   'param_scheduler.1.end': 64}),
     uniform_e128=dict(config={{_base_.baseline_config}},
                       cfg_options={'train_cfg.max_epochs': 128,
-                                   'param_scheduler.1.end': 128}))
+                                   'param_scheduler.1.end': 128}),
+    # added while 64 and 128 trained (2026-12-07), on the core the 64-epoch
+    # run freed: the curve's third point, and the budget study's 32-epoch
+    # uniform seed 0 (a length of that study whether L is 64 or 128)
+    uniform_e32=dict(config={{_base_.baseline_config}},
+                     cfg_options={'train_cfg.max_epochs': 32,
+                                  'param_scheduler.1.end': 32}))
 baseline = 'uniform_e128'
-families = dict(_delete_=True, uniform=['uniform_e64', 'uniform_e128'])
+families = dict(_delete_=True,
+                uniform=['uniform_e32', 'uniform_e64', 'uniform_e128'])
 img_scale = (160, 120)
 work_dir = 'work_dirs/study_underwater_budget_length_160x120'
 out_dir = 'docs/underwater_budget/length_160x120'
