@@ -5,6 +5,10 @@
 # about 14 h, reduce the image size, not the seeds). 160 x 120 is 0.39 of
 # its pixels (0.28 -> about 0.13 s an iteration).
 #   python3 tools/analysis/study.py configs/studies/underwater_budget_length_160x120.py --jobs 1 --threads 1
+# Result (seed 0, 2026-12-07, 64 and 128 from commit f598454 side by side,
+# 32 from a1a4035): 32 epochs 0.359, 64 epochs 0.410, 128 epochs 0.391
+# (it stood at 0.40-0.425 from epoch 40 and fell as the rate decayed):
+# doubling 64 adds less than 0.01, so L = 64 (underwater_budget.py).
 _base_ = './underwater_budget_length.py'
 
 name = ('underwater, uniform baseline at 160x120, complete cosine schedules '
