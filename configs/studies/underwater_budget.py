@@ -6,11 +6,12 @@
 # The setting (scale, schedule, validation) is the length study's,
 # underwater_budget_length_160x120.py: at 160 x 120 uniform (seed 0) ended
 # at 0.359 after 32 epochs, 0.410 after 64 and 0.391 after 128, so doubling
-# 64 adds less than 0.01 (it loses 0.020) and L = 64. The image is reduced from 256 x 192,
-# where 64 epochs still gained +0.067 over 32 and the 128-epoch run stood
-# at 0.52-0.54 from epoch 68 (a plateau of 128 epochs or more: a study of
-# about 29 h on this CPU; issue 36: over about 14 h, reduce the image size
-# or the validation set, not the seeds; validation is 5 % of a run).
+# 64 adds less than 0.01 (it loses 0.020) and L = 64. The image is reduced
+# from 256 x 192, where 64 epochs still gained +0.067 over 32 and the
+# 128-epoch run had validated at 0.52-0.544 by epoch 100 (a plateau of 128
+# epochs or more: a study of about 29 h on this CPU; issue 36: over about 14
+# h, reduce the image size or the validation set, not the seeds; validation
+# is 5 % of a run).
 #
 # Every arm is a complete schedule (one warm-up epoch, cosine to 1 % at its
 # own last epoch). The arms:
