@@ -82,7 +82,6 @@ def plot_panels(methods: Dict[str, List[dict]], baseline: str,
     _save(fig, axes, suptitle, out_file)
 
 
-
 def plot_tta(methods: Dict[str, List[dict]], baseline: str,
              metrics: List[str], out_file: str, title: str) -> None:
     """Mean ± std curves against images processed, one panel per metric,
@@ -111,6 +110,7 @@ def plot_tta(methods: Dict[str, List[dict]], baseline: str,
         ax.set_xlabel('images processed (thousands)', fontsize=8)
         ax.tick_params(labelsize=7)
     _save(fig, axes, title, out_file)
+
 
 def plot_budget(curves: Dict[str, List[dict]], metric: str, out_file: str,
                 title: str = '') -> None:
