@@ -1,5 +1,6 @@
 """The study's pictures: mean curves against iterations (eq. 5.1) and
 against images processed (time to accuracy), and the budget curves."""
+import textwrap
 from typing import Dict, List
 
 import numpy as np
@@ -25,11 +26,11 @@ def _legend(axes) -> None:
 
 
 def _save(fig, axes, title: str, out_file: str) -> None:
-    """A legend (:func:`_legend`) and the title on a grid of panels, then
-    the figure written to ``out_file`` (PNG, 110 dpi) and closed."""
+    """A legend (:func:`_legend`) and the title (wrapped at 110 characters)
+    on a grid of panels, then the figure written to ``out_file`` (PNG, 110 dpi) and closed."""
     plt = _pyplot()
     _legend(axes)
-    fig.suptitle(title)
+    fig.suptitle(textwrap.fill(title, 110))
     fig.tight_layout()
     fig.savefig(out_file, dpi=110)
     plt.close(fig)
@@ -127,8 +128,8 @@ def plot_budget(curves: Dict[str, List[dict]], metric: str, out_file: str,
                         lw=0)
     ax.set_xlabel('images processed in the complete schedule (thousands)')
     ax.set_ylabel(f'final {metric} (mean over seeds, band 1 std)')
-    ax.set_title(title or 'Budget curves: a method pays where it lies above '
-                 'uniform', fontsize=10)
+    ax.set_title(textwrap.fill(title or 'Budget curves: a method pays where '
+                               'it lies above uniform', 75), fontsize=10)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     fig.tight_layout()
