@@ -101,6 +101,10 @@ def test_the_bootstrap_interval_holds_the_value_and_is_seeded():
     # every resample of c8 is 0.40, 0.41 or 0.42; of u8/u16 alike: the
     # ratio stays between 14.4k / 8k and 17.6k / 8k ... within [1.5, 2.5]
     assert 1.5 < low and high < 2.5
+    one_seed = dict(closeness[0], finals={0: 0.41})
+    assert budget.bootstrap_saving(one_seed, uniform) is None
+    assert budget.format_saving(one_seed, uniform) == \
+        '2.00x (no interval: one seed)'
 
 
 def test_the_plateau_reading_and_the_table():

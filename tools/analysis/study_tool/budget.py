@@ -120,10 +120,13 @@ def _resampled(point: dict, rng: np.random.Generator) -> dict:
 
 def bootstrap_saving(point: dict, reference: List[dict],
                      n_resamples: int = 2000, confidence: float = 0.9,
-                     seed: int = 0) -> Tuple[float, float]:
+                     seed: int = 0) -> Optional[Tuple[float, float]]:
     """The percentile interval of :func:`saving` over seed resamples (the
     point's and each reference arm's seeds drawn independently; a bound
-    counts as its value)."""
+    counts as its value). None when the point or a reference arm has a
+    single seed: resampling one seed would give a zero-width interval."""
+    if min(len(p['finals']) for p in [point, *reference]) < 2:
+        return None
     rng = np.random.default_rng(seed)
     values = [saving(_resampled(point, rng),
                      [_resampled(p, rng) for p in reference])[0]
@@ -178,15 +181,18 @@ def plateau_target(reference: List[dict]) -> float:
 def format_saving(point: dict, reference: List[dict],
                   bootstrap: bool = True) -> str:
     """``1.21x [1.05x, 1.40x] t [1.02x, 1.45x]``, with ``>=`` / ``<=`` for
-    bounds."""
+    bounds; ``1.21x (no interval: one seed)`` where neither interval
+    exists."""
     value, relation = saving(point, reference)
     text = ('' if relation == '=' else relation) + f'{value:.2f}x'
-    if bootstrap:
-        low, high = bootstrap_saving(point, reference)
-        text += f' [{low:.2f}x, {high:.2f}x]'
+    boot = bootstrap_saving(point, reference) if bootstrap else None
+    if boot is not None:
+        text += f' [{boot[0]:.2f}x, {boot[1]:.2f}x]'
     t = t_saving(point, reference)
     if t is not None:
         text += f' t [{t[0]:.2f}x, {t[1]:.2f}x]'
+    if bootstrap and boot is None and t is None:
+        text += ' (no interval: one seed)'
     return text
 
 
