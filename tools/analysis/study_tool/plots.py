@@ -27,7 +27,8 @@ def _legend(axes) -> None:
 
 def _save(fig, axes, title: str, out_file: str) -> None:
     """A legend (:func:`_legend`) and the title (wrapped at 110 characters)
-    on a grid of panels, then the figure written to ``out_file`` (PNG, 110 dpi) and closed."""
+    on a grid of panels, then the figure written to ``out_file`` (PNG, 110
+    dpi) and closed."""
     plt = _pyplot()
     _legend(axes)
     fig.suptitle(textwrap.fill(title, 110))
