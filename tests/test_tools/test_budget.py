@@ -1,7 +1,8 @@
 """Budget curves of the study tool, worked by hand on made-up runs: the
 points of complete schedules, uniform's monotone curve and its inverse
 (never extrapolated), the saving at a point with its seed bootstrap and
-its t-based interval, and the plateau reading."""
+its t-based interval, the plateau reading, and the same paired by
+seed."""
 import numpy as np
 import pytest
 from scipy.stats import t as student_t
@@ -118,6 +119,45 @@ def test_the_plateau_reading_and_the_table():
     assert '| closeness | c16 | 16.0k | 0.510 ± 0.010 (2) | 1 | +0.100 | ' \
         '>=2.00x' in text
     assert 'closeness c16' in text and 'uniform u24' in text
+
+
+def test_paired_by_seed_by_hand():
+    uniform = curves()['uniform']
+    # seed 0 alone: 0.30, 0.40, 0.46, 0.44 -> the last two pool to 0.45;
+    # seed 1 alone: 0.32, 0.42, 0.47, 0.47
+    images, acc = budget.seed_curve(uniform, 0)
+    np.testing.assert_allclose(acc, [0.30, 0.40, 0.45, 0.45])
+    np.testing.assert_allclose(budget.seed_curve(uniform, 1)[1],
+                               [0.32, 0.42, 0.47, 0.47])
+    assert budget.seed_curve(uniform, 2) is None
+    # at 12k seed 0's curve is 0.35, seed 1's 0.37; 0.37 on seed 0's curve
+    # needs 8k + 0.7 x 8k = 13.6k, 0.35 on seed 1's 8k + 0.3 x 8k = 10.4k
+    point = dict(arm='x', images=12000.0, finals={0: 0.37, 1: 0.35, 2: 0.5})
+    by_seed = budget.paired(point, uniform)
+    assert list(by_seed) == [0, 1]  # no uniform run of seed 2
+    assert by_seed[0]['delta'] == pytest.approx(0.02)
+    assert by_seed[1]['delta'] == pytest.approx(-0.02)
+    assert by_seed[0]['saving'] == pytest.approx(13600 / 12000)
+    assert by_seed[1]['saving'] == pytest.approx(10400 / 12000)
+    # c16 seed 0 ends at 0.50, above seed 0's whole curve (0.45): a bound
+    c16 = budget.paired(curves()['closeness'][1], uniform)[0]
+    assert c16['delta'] == pytest.approx(0.10)
+    assert (c16['saving'], c16['relation']) == (pytest.approx(2.0), '>=')
+    beyond = budget.paired(dict(point, images=40000.0), uniform)
+    assert beyond[0]['delta'] is None
+
+
+def test_the_paired_t_interval_by_hand():
+    # +0.02, -0.02: mean 0, sd 0.0283, SE 0.02, t(0.95, 1 df) = 6.314
+    mean, low, high = budget.paired_t([0.02, -0.02])
+    assert mean == pytest.approx(0.0, abs=1e-12)
+    assert high == pytest.approx(6.3138 * 0.02, abs=1e-4)
+    assert low == pytest.approx(-high)
+    assert budget.paired_t([0.02]) is None
+    text = budget.format_paired(curves(), 'uniform', FAMILIES)
+    assert '| closeness | c8 | 8.0k | 0, 1 | +0.100, +0.100 | ' \
+        '+0.100 [+0.100, +0.100] | 2.00x, 2.00x |' in text
+    assert '| uniform |' not in text
 
 
 def test_the_picture(tmp_path):

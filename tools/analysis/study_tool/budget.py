@@ -22,6 +22,11 @@ again independently, the reference curve refitted) and a t-based
 point's and the reference's seed spread at that accuracy, with the
 Welch-Satterthwaite degrees of freedom, mapped through the reference
 curve.
+
+Beside them, paired by seed: each run against the reference curve fitted
+to the runs of its own seed (the same initial weights), which removes a
+seed's effect shared by every arm; a reading beside the pooled measure,
+with a paired t interval of the mean difference.
 """
 from typing import Dict, List, Optional, Tuple
 
@@ -163,6 +168,52 @@ def t_saving(point: dict, reference: List[dict],
     return low, high
 
 
+def seed_curve(reference: List[dict],
+               seed: int) -> Optional[Tuple[np.ndarray, np.ndarray]]:
+    """The reference family's monotone curve fitted to its runs of one
+    ``seed`` alone; None unless every reference arm has that seed."""
+    if any(seed not in p['finals'] for p in reference):
+        return None
+    return monotone_curve([dict(p, final=p['finals'][seed],
+                                finals={seed: p['finals'][seed]})
+                           for p in reference])
+
+
+def paired(point: dict, reference: List[dict]) -> Dict[int, dict]:
+    """Per seed that the point and every reference arm share, the point's
+    run against the reference curve of the same seed (the same initial
+    weights): ``delta``, its final value minus that curve at the point's
+    images (None beyond the curve's ends), and ``saving`` with its
+    ``relation`` as in :func:`saving`."""
+    out = {}
+    for seed, final in sorted(point['finals'].items()):
+        curve = seed_curve(reference, seed)
+        if curve is None:
+            continue
+        at = accuracy_at(curve, point['images'])
+        needed, how = images_for(curve, final)
+        out[seed] = dict(delta=None if at is None else final - at,
+                         saving=needed / point['images'],
+                         relation={'=': '=', '>': '>=', '<': '<='}[how])
+    return out
+
+
+def paired_t(deltas: List[float], confidence: float = 0.9
+             ) -> Optional[Tuple[float, float, float]]:
+    """``(mean, low, high)`` of paired differences: the one-sample t
+    interval of their mean (scipy's ``ttest_1samp``, n - 1 degrees of
+    freedom); None under two differences, a zero-width interval when
+    they are equal."""
+    if len(deltas) < 2:
+        return None
+    mean = float(np.mean(deltas))
+    if np.ptp(deltas) <= TOL:
+        return mean, mean, mean
+    from scipy.stats import ttest_1samp
+    ci = ttest_1samp(deltas, 0.0).confidence_interval(confidence)
+    return mean, float(ci.low), float(ci.high)
+
+
 def shortest_complete(points: List[dict], target: float) -> Optional[dict]:
     """The point (arm) with the fewest images whose mean final value
     reaches ``target`` (the plateau reading); None when none does."""
@@ -178,13 +229,17 @@ def plateau_target(reference: List[dict]) -> float:
     return reference[-1]['final']
 
 
+def _ratio(value: float, relation: str) -> str:
+    """``1.21x``, ``>=2.00x`` or ``<=1.00x``."""
+    return ('' if relation == '=' else relation) + f'{value:.2f}x'
+
+
 def format_saving(point: dict, reference: List[dict],
                   bootstrap: bool = True) -> str:
     """``1.21x [1.05x, 1.40x] t [1.02x, 1.45x]``, with ``>=`` / ``<=`` for
     bounds; ``1.21x (no interval: one seed)`` where neither interval
     exists."""
-    value, relation = saving(point, reference)
-    text = ('' if relation == '=' else relation) + f'{value:.2f}x'
+    text = _ratio(*saving(point, reference))
     boot = bootstrap_saving(point, reference) if bootstrap else None
     if boot is not None:
         text += f' [{boot[0]:.2f}x, {boot[1]:.2f}x]'
@@ -235,4 +290,44 @@ def format_budget(curves: Dict[str, List[dict]], reference: str,
               f'family that reaches {reference}\'s longest ({target:.3f}): ' +
               '; '.join(f'{f} {"never" if p is None else p["arm"]}'
                         for f, p in reached.items())]
+    return '\n'.join(lines)
+
+
+def format_paired(curves: Dict[str, List[dict]], reference: str,
+                  families: Dict[str, List[str]]) -> str:
+    """The paired table as Markdown: per point outside the reference
+    family (and not one of its arms) with a seed in common, each seed's
+    difference and saving against the reference curve of that seed
+    (:func:`paired`), and the mean difference with its 90 % paired t
+    interval (:func:`paired_t`). Not a pooled measure: it removes what
+    one seed's initial weights do to every arm alike."""
+    ref_points = curves[reference]
+    lines = [
+        f'Each arm\'s run of a seed against {reference}\'s monotone curve '
+        'fitted to its runs of the same seed alone (the same initial '
+        'weights). Δ: the run\'s final value minus that curve at the same '
+        'images (`beyond`: outside the curve); mean Δ with a 90 % paired t '
+        'interval; saving as above, per seed.', '',
+        '| family | arm | images | seeds | Δ by seed | mean Δ [90 % t] | '
+        'saving by seed |', '|---' * 7 + '|']
+    for family, points in curves.items():
+        if family == reference:
+            continue
+        for p in points:
+            if p['arm'] in families[reference]:
+                continue
+            by_seed = paired(p, ref_points)
+            if not by_seed:
+                continue
+            deltas = [v['delta'] for v in by_seed.values()]
+            t = paired_t([d for d in deltas if d is not None])
+            mean = '-' if t is None else \
+                f'{t[0]:+.3f} [{t[1]:+.3f}, {t[2]:+.3f}]'
+            lines.append(
+                f'| {family} | {p["arm"]} | {p["images"] / 1e3:.1f}k | '
+                + ', '.join(str(s) for s in by_seed) + ' | ' +
+                ', '.join('beyond' if d is None else f'{d:+.3f}'
+                          for d in deltas) + f' | {mean} | ' +
+                ', '.join(_ratio(v['saving'], v['relation'])
+                          for v in by_seed.values()) + ' |')
     return '\n'.join(lines)

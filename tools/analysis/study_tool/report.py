@@ -78,7 +78,10 @@ def analyse(study, bootstrap: bool = True, log=print) -> str:
                   'they process', '',
                   budget.format_budget(curves, reference, metric,
                                        study.get('budget_others', ()),
-                                       bootstrap), '']
+                                       bootstrap), '',
+                  '## Paired by seed (not a pre-registered measure)', '',
+                  budget.format_paired(curves, reference, study.families),
+                  '']
     parts += ['## Time to accuracy: images processed to the baseline\'s '
               'final value (mid-schedule crossings)', '']
     for key in [metric] + sizes + classes:
