@@ -111,9 +111,16 @@ def saving(point: dict, reference: List[dict]) -> Tuple[float, str]:
     point's images, relation)``; relation ``'='``, ``'>='`` (a lower
     bound: the point beats the reference's longest schedule) or ``'<='``
     (an upper bound: it is below the reference's shortest)."""
-    needed, how = images_for(monotone_curve(reference), point['final'])
-    relation = {'=': '=', '>': '>=', '<': '<='}[how]
-    return needed / point['images'], relation
+    return _saving_on(monotone_curve(reference), point['final'],
+                      point['images'])
+
+
+def _saving_on(curve: Tuple[np.ndarray, np.ndarray], final: float,
+               images: float) -> Tuple[float, str]:
+    """:func:`saving` of a final value reached in ``images`` on a fitted
+    monotone ``curve``."""
+    needed, how = images_for(curve, final)
+    return needed / images, {'=': '=', '>': '>=', '<': '<='}[how]
 
 
 def _resampled(point: dict, rng: np.random.Generator) -> dict:
@@ -191,10 +198,9 @@ def paired(point: dict, reference: List[dict]) -> Dict[int, dict]:
         if curve is None:
             continue
         at = accuracy_at(curve, point['images'])
-        needed, how = images_for(curve, final)
+        value, relation = _saving_on(curve, final, point['images'])
         out[seed] = dict(delta=None if at is None else final - at,
-                         saving=needed / point['images'],
-                         relation={'=': '=', '>': '>=', '<': '<='}[how])
+                         saving=value, relation=relation)
     return out
 
 
@@ -311,8 +317,6 @@ def format_paired(curves: Dict[str, List[dict]], reference: str,
         '| family | arm | images | seeds | Δ by seed | mean Δ [90 % t] | '
         'saving by seed |', '|---' * 7 + '|']
     for family, points in curves.items():
-        if family == reference:
-            continue
         for p in points:
             if p['arm'] in families[reference]:
                 continue
